@@ -1,0 +1,2 @@
+// Re-exports only: the public face of the socket module.
+export {};

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, from the distribution's archive, the system packages the lab, the notebooks'
+# runner and the tests use. Idempotent: installs only what is missing. Needs root.
+set -euo pipefail
+
+packages=(
+  iproute2            # ip netns, veth: the local lab's two hosts
+  util-linux          # unshare: each host's own hostname (UTS namespace)
+  jupyter-notebook    # the Jupyter server that npm start opens and the runner drives
+  jupyter-nbconvert
+  python3-nbclient
+  python3-jupyter-client
+  python3-ipykernel
+  openssh-server      # sshd in the lab hosts: the testbeds' SSH kernel launcher is tested against it
+  openssh-client
+  tcpdump             # to watch the wire from a lab shell
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && { echo "system packages: all present"; exit 0; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "system packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "system packages: installed"
