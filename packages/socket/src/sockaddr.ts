@@ -1,0 +1,64 @@
+// The byte layout of struct sockaddr_in / sockaddr_in6 (Linux), both ways, and how a
+// returned address prints: as Python prints a tuple, ('10.10.0.100', 48123).
+import { inspect } from "node:util";
+import { AF_INET, AF_INET6 } from "./constants";
+import * as libc from "./libc";
+
+/** An address as Python's tuple: [host, port] (IPv4) or [host, port, flowinfo, scope_id] (IPv6). */
+export type Address = [host: string, port: number, ...rest: number[]];
+
+/** Big enough for any sockaddr (struct sockaddr_storage). */
+export const SOCKADDR_STORAGE_SIZE = 128;
+export const SOCKADDR_IN_SIZE = 16;
+export const SOCKADDR_IN6_SIZE = 28;
+
+/** struct sockaddr_in: family (host order), port (network order), 4 address bytes. */
+export function sockaddrIn(ip: Uint8Array, port: number): Buffer {
+  const sa = Buffer.alloc(SOCKADDR_IN_SIZE);
+  sa.writeUInt16LE(AF_INET, 0);
+  sa.writeUInt16BE(port, 2);
+  sa.set(ip.subarray(0, 4), 4);
+  return sa;
+}
+
+/** struct sockaddr_in6: family, port, flowinfo (network order), 16 address bytes, scope id (host order). */
+export function sockaddrIn6(ip: Uint8Array, port: number, flowinfo: number, scopeId: number): Buffer {
+  const sa = Buffer.alloc(SOCKADDR_IN6_SIZE);
+  sa.writeUInt16LE(AF_INET6, 0);
+  sa.writeUInt16BE(port, 2);
+  sa.writeUInt32BE(flowinfo, 4);
+  sa.set(ip.subarray(0, 16), 8);
+  sa.writeUInt32LE(scopeId, 24);
+  return sa;
+}
+
+/** Text form of 4 or 16 address bytes (libc inet_ntop, so IPv6 compresses exactly as Python shows it). */
+export function addressText(family: number, ip: Uint8Array): string {
+  if (family === AF_INET) return `${ip[0]}.${ip[1]}.${ip[2]}.${ip[3]}`;
+  const out = Buffer.alloc(64);
+  libc.inet_ntop(AF_INET6, ip.subarray(0, 16), out, out.length);
+  return out.toString("latin1", 0, out.indexOf(0));
+}
+
+/** Gives a returned address Python's tuple look in console.log, a cell's output and String(). */
+export function asTuple(parts: (string | number)[]): Address {
+  const text = "(" + parts.map((part) => (typeof part === "string" ? `'${part}'` : String(part))).join(", ") + ")";
+  // Non-enumerable: the value stays a plain array for destructuring, JSON and deepStrictEqual.
+  Object.defineProperty(parts, inspect.custom, { value: () => text, enumerable: false });
+  Object.defineProperty(parts, "toString", { value: () => text, enumerable: false });
+  return parts as Address;
+}
+
+/** The Python tuple for a sockaddr the kernel filled in (len bytes of buf). */
+export function decodeSockaddr(buf: Uint8Array, len: number): Address {
+  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const family = len >= 2 ? view.readUInt16LE(0) : 0;
+  if (family === AF_INET && len >= SOCKADDR_IN_SIZE) {
+    return asTuple([addressText(AF_INET, view.subarray(4, 8)), view.readUInt16BE(2)]);
+  }
+  if (family === AF_INET6 && len >= SOCKADDR_IN6_SIZE) {
+    return asTuple([addressText(AF_INET6, view.subarray(8, 24)), view.readUInt16BE(2), view.readUInt32BE(4), view.readUInt32LE(24)]);
+  }
+  // Unbound or unnamed (e.g. getpeername of a peer-less socket never gets here: the kernel says ENOTCONN).
+  return asTuple(family === AF_INET6 ? ["::", 0, 0, 0] : ["0.0.0.0", 0]);
+}

@@ -1,0 +1,436 @@
+// The socket object: Python's socket.socket on a non-blocking Linux descriptor.
+// Every call first tries the system call synchronously (as fast as CPython); only when the
+// kernel says EAGAIN / EINPROGRESS does it wait for readiness (readiness.ts) and try again.
+// Calls that may wait return Promises; the event loop never blocks.
+import { inspect } from "node:util";
+import { AddressInput, encodeAddress } from "./address";
+import { optionalCInt, toBufsize, toCInt, toInteger } from "./args";
+import { Bytes, asBytesLike, pythonTypeName } from "./bytes";
+import {
+  AF_INET, AF_INET6, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR,
+  familyNames, typeNames,
+} from "./constants";
+import { OSError, OverflowError, ValueError, badFileDescriptor, errno as E, fromErrno, typeError } from "./errors";
+import * as libc from "./libc";
+import { Direction, FdWatch } from "./readiness";
+import { Address, SOCKADDR_STORAGE_SIZE, decodeSockaddr } from "./sockaddr";
+
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+
+/** Largest single read: a receive of more bytes returns at most this much (always >= one datagram). */
+const MAX_READ = 4 * 1024 * 1024;
+
+/** Reused by every receive: the kernel writes here, then exactly the received bytes are copied out. */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+function scratchOf(size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.min(MAX_READ, Math.max(size, scratch.length * 2)));
+  return scratch;
+}
+const nameBuf = Buffer.alloc(SOCKADDR_STORAGE_SIZE);
+const nameLen = new Uint32Array(1);
+const intBuf = Buffer.alloc(4);
+
+/** Python's socket.getdefaulttimeout(): the timeout new sockets start with. */
+let defaultTimeout: number | null = null;
+
+/** The descriptor and its readiness watch: what a garbage-collected socket must release. */
+interface Descriptor {
+  fd: number;
+  watch: FdWatch;
+}
+
+// A socket that is garbage-collected without close() does not keep its descriptor.
+const finalizer = new FinalizationRegistry<Descriptor>((desc) => releaseDescriptor(desc));
+
+function releaseDescriptor(desc: Descriptor): void {
+  if (desc.fd < 0) return;
+  const fd = desc.fd;
+  desc.fd = -1;
+  desc.watch.dispose(badFileDescriptor());
+  libc.close(fd);
+}
+
+function checkTimeout(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "number") {
+    throw typeError(`'${pythonTypeName(value)}' object cannot be interpreted as an integer`);
+  }
+  if (Number.isNaN(value)) throw new ValueError("Invalid value NaN (not a number)");
+  if (value < 0) throw new ValueError("Timeout value out of range");
+  if (!Number.isFinite(value)) throw new OverflowError("timeout doesn't fit into C timeval");
+  return value;
+}
+
+/** Python's socket.setdefaulttimeout(seconds | null). */
+export function setdefaulttimeout(seconds: number | null): void {
+  defaultTimeout = checkTimeout(seconds);
+}
+
+/** Python's socket.getdefaulttimeout(). */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout;
+}
+
+export class Socket {
+  readonly family: number;
+  readonly type: number;
+  readonly proto: number;
+  readonly #desc: Descriptor;
+  #timeout: number | null;
+
+  /**
+   * Python's socket.socket(family, type, proto, fileno): a new socket, or (fileno given) one
+   * wrapping an existing socket descriptor, which it then owns.
+   */
+  constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0, fileno?: number) {
+    const fam = toCInt(family);
+    const typ = toCInt(type);
+    const pro = toCInt(proto);
+    if (fam !== AF_INET && fam !== AF_INET6) {
+      throw new ValueError(`socket(): family must be AF_INET (${AF_INET}) or AF_INET6 (${AF_INET6}), not ${fam}`);
+    }
+    let fd: number;
+    if (fileno === undefined || fileno === null) {
+      fd = libc.socket(fam, typ | SOCK_NONBLOCK | SOCK_CLOEXEC, pro);
+      if (fd < 0) throw fromErrno(libc.errno());
+    } else {
+      fd = toCInt(fileno);
+      if (fd < 0) throw new ValueError(`negative file descriptor`);
+      const flags = libc.fcntl(fd, F_GETFL);
+      if (flags < 0) throw fromErrno(libc.errno());
+      if ((flags & O_NONBLOCK) === 0 && libc.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) throw fromErrno(libc.errno());
+    }
+    this.family = fam;
+    this.type = typ & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    this.proto = pro;
+    this.#timeout = typ & SOCK_NONBLOCK ? 0 : defaultTimeout;
+    this.#desc = { fd, watch: new FdWatch(fd) };
+    finalizer.register(this, this.#desc, this.#desc);
+  }
+
+  /** The descriptor, or OSError EBADF once closed (what the kernel says for fd -1). */
+  #fd(): number {
+    if (this.#desc.fd < 0) throw badFileDescriptor();
+    return this.#desc.fd;
+  }
+
+  #check(rc: number): number {
+    if (rc < 0) throw fromErrno(libc.errno());
+    return rc;
+  }
+
+  #deadline(): number | null {
+    return this.#timeout === null || this.#timeout === 0 ? null : performance.now() + this.#timeout * 1000;
+  }
+
+  /**
+   * Runs a non-blocking system call until it stops saying EAGAIN: waits for readiness in between,
+   * honours the timeout (0 = BlockingIOError at once) and MSG_DONTWAIT.
+   */
+  async #retry(direction: Direction, call: string, flags: number, deadline: number | null, op: (fd: number) => number): Promise<number> {
+    for (;;) {
+      const rc = op(this.#fd());
+      if (rc >= 0) return rc;
+      const err = libc.errno();
+      if (err === E.EINTR) continue;
+      if (err !== E.EAGAIN) throw fromErrno(err);
+      if (this.#timeout === 0 || flags & MSG_DONTWAIT) throw fromErrno(err);
+      await this.#desc.watch.wait(direction, deadline, call);
+    }
+  }
+
+  bind(address: AddressInput): void {
+    const fd = this.#fd();
+    const sa = encodeAddress(this.family, address, "bind");
+    this.#check(libc.bind(fd, sa, sa.length));
+  }
+
+  listen(backlog = 128): void {
+    const fd = this.#fd();
+    this.#check(libc.listen(fd, Math.max(0, toCInt(backlog))));
+  }
+
+  /** Waits for a connection: [the new connected socket, the peer's address]. */
+  async accept(): Promise<[Socket, Address]> {
+    // The peer address is decoded inside the call: other calls may reuse nameBuf before the await resumes.
+    let peer: Address | undefined;
+    const fd = await this.#retry("read", "accept()", 0, this.#deadline(), (own) => {
+      nameLen[0] = SOCKADDR_STORAGE_SIZE;
+      const rc = libc.accept4(own, nameBuf, nameLen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (rc >= 0) peer = decodeSockaddr(nameBuf, nameLen[0]);
+      return rc;
+    });
+    const conn = new Socket(this.family, this.type, this.proto, fd);
+    // Python: the new socket gets the default timeout, not the listener's.
+    conn.#timeout = defaultTimeout;
+    return [conn, peer as Address];
+  }
+
+  /** Connects (TCP: the three-way handshake); a refused connection is ConnectionRefusedError. */
+  async connect(address: AddressInput): Promise<void> {
+    const fd = this.#fd();
+    const sa = encodeAddress(this.family, address, "connect");
+    const rc = libc.connect(fd, sa, sa.length);
+    if (rc === 0) return;
+    const err = libc.errno();
+    if (err !== E.EINPROGRESS && err !== E.EINTR) throw fromErrno(err);
+    if (this.#timeout === 0) throw fromErrno(err);
+    await this.#desc.watch.wait("write", this.#deadline(), "connect()");
+    const soError = this.getsockopt(SOL_SOCKET, SO_ERROR) as number;
+    if (soError !== 0) throw fromErrno(soError);
+  }
+
+  /** Python's connect_ex: the errno instead of an exception (0 on success). */
+  async connect_ex(address: AddressInput): Promise<number> {
+    try {
+      await this.connect(address);
+      return 0;
+    } catch (err) {
+      if (err instanceof OSError && typeof err.errno === "number" && err.errno > 0) return err.errno;
+      throw err;
+    }
+  }
+
+  /** Sends what the kernel takes now (maybe less than all): the count of bytes sent. */
+  async send(data: Uint8Array, flags = 0): Promise<number> {
+    const bytes = asBytesLike(data);
+    const f = optionalCInt(flags, 0);
+    return this.#retry("write", "send()", f, this.#deadline(), (fd) => libc.send(fd, bytes, bytes.length, f | MSG_NOSIGNAL));
+  }
+
+  /** Sends all the data (the timeout applies to the whole, as in Python 3.5+). */
+  async sendall(data: Uint8Array, flags = 0): Promise<void> {
+    const bytes = asBytesLike(data);
+    const f = optionalCInt(flags, 0);
+    const deadline = this.#deadline();
+    let offset = 0;
+    do {
+      const rest = bytes.subarray(offset);
+      offset += await this.#retry("write", "sendall()", f, deadline, (fd) => libc.send(fd, rest, rest.length, f | MSG_NOSIGNAL));
+    } while (offset < bytes.length);
+  }
+
+  /** sendto(data, address) or sendto(data, flags, address): one datagram; the count of bytes sent. */
+  sendto(data: Uint8Array, address: AddressInput): Promise<number>;
+  sendto(data: Uint8Array, flags: number, address: AddressInput): Promise<number>;
+  async sendto(data: Uint8Array, flagsOrAddress: number | AddressInput, maybeAddress?: AddressInput): Promise<number> {
+    const bytes = asBytesLike(data);
+    let f = 0;
+    let address: unknown = flagsOrAddress;
+    if (arguments.length >= 3) {
+      f = toCInt(flagsOrAddress);
+      address = maybeAddress;
+    } else if (arguments.length < 2) {
+      throw typeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`);
+    }
+    this.#fd();
+    const sa = encodeAddress(this.family, address, "sendto");
+    return this.#retry("write", "sendto()", f, this.#deadline(), (fd) => libc.sendto(fd, bytes, bytes.length, f | MSG_NOSIGNAL, sa, sa.length));
+  }
+
+  /** Up to bufsize bytes (b'' when a TCP peer has shut down its sending side). */
+  async recv(bufsize: number, flags = 0): Promise<Bytes> {
+    const size = Math.min(toBufsize(bufsize, "recv"), MAX_READ);
+    const f = optionalCInt(flags, 0);
+    this.#fd();
+    // Copied out inside the call: the shared scratch buffer may be reused before the await resumes.
+    let data: Bytes | undefined;
+    await this.#retry("read", "recv()", f, this.#deadline(), (fd) => {
+      const buf = scratchOf(size);
+      const n = libc.recv(fd, buf, size, f);
+      if (n >= 0) data = Bytes.copyOf(buf.subarray(0, n));
+      return n;
+    });
+    return data as Bytes;
+  }
+
+  /** [up to bufsize bytes, the sender's address]; the address is null on a TCP socket, as Python's None. */
+  async recvfrom(bufsize: number, flags = 0): Promise<[Bytes, Address]> {
+    const size = Math.min(toBufsize(bufsize, "recvfrom"), MAX_READ);
+    const f = optionalCInt(flags, 0);
+    this.#fd();
+    let result: [Bytes, Address] | undefined;
+    await this.#retry("read", "recvfrom()", f, this.#deadline(), (fd) => {
+      const buf = scratchOf(size);
+      nameLen[0] = SOCKADDR_STORAGE_SIZE;
+      const n = libc.recvfrom(fd, buf, size, f, nameBuf, nameLen);
+      if (n >= 0) {
+        const from = nameLen[0] === 0 ? (null as unknown as Address) : decodeSockaddr(nameBuf, nameLen[0]);
+        result = [Bytes.copyOf(buf.subarray(0, n)), from];
+      }
+      return n;
+    });
+    return result as [Bytes, Address];
+  }
+
+  /** Receives into buffer (up to nbytes, default its whole length): the count of bytes received. */
+  async recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): Promise<number> {
+    const target = this.#intoTarget(buffer, nbytes, "recv_into");
+    const f = optionalCInt(flags, 0);
+    this.#fd();
+    return this.#retry("read", "recv_into()", f, this.#deadline(), (fd) => libc.recv(fd, target, target.length, f));
+  }
+
+  /** Receives into buffer: [count of bytes received, the sender's address]. */
+  async recvfrom_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): Promise<[number, Address]> {
+    const target = this.#intoTarget(buffer, nbytes, "recvfrom_into");
+    const f = optionalCInt(flags, 0);
+    this.#fd();
+    const len = new Uint32Array(1);
+    const addr = Buffer.alloc(SOCKADDR_STORAGE_SIZE);
+    const n = await this.#retry("read", "recvfrom_into()", f, this.#deadline(), (fd) => {
+      len[0] = SOCKADDR_STORAGE_SIZE;
+      return libc.recvfrom(fd, target, target.length, f, addr, len);
+    });
+    return [n, len[0] === 0 ? (null as unknown as Address) : decodeSockaddr(addr, len[0])];
+  }
+
+  #intoTarget(buffer: unknown, nbytes: unknown, call: string): Uint8Array {
+    if (!ArrayBufferView_is(buffer)) {
+      throw typeError(`${call}() argument 1 must be read-write bytes-like object, not ${pythonTypeName(buffer)}`);
+    }
+    const view = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    const n = toInteger(nbytes);
+    if (n < 0) throw new ValueError(`negative buffersize in ${call}`);
+    if (n > view.length) throw new ValueError(`buffer too small for requested bytes`);
+    return n === 0 ? view : view.subarray(0, n);
+  }
+
+  /** Ends sending (SHUT_WR), receiving (SHUT_RD) or both (SHUT_RDWR). */
+  shutdown(how: number): void {
+    const fd = this.#fd();
+    this.#check(libc.shutdown(fd, toCInt(how)));
+  }
+
+  /** Closes the descriptor; a pending call on it ends with OSError EBADF. Closing twice does nothing. */
+  close(): void {
+    finalizer.unregister(this.#desc);
+    releaseDescriptor(this.#desc);
+  }
+
+  /** Python's detach(): gives up the descriptor without closing it. */
+  detach(): number {
+    const fd = this.#desc.fd;
+    if (fd < 0) return -1;
+    finalizer.unregister(this.#desc);
+    this.#desc.watch.dispose(badFileDescriptor());
+    this.#desc.fd = -1;
+    return fd;
+  }
+
+  /** The descriptor number (-1 once closed). */
+  fileno(): number {
+    return this.#desc.fd;
+  }
+
+  get closed(): boolean {
+    return this.#desc.fd < 0;
+  }
+
+  getsockname(): Address {
+    const fd = this.#fd();
+    nameLen[0] = SOCKADDR_STORAGE_SIZE;
+    this.#check(libc.getsockname(fd, nameBuf, nameLen));
+    return decodeSockaddr(nameBuf, nameLen[0]);
+  }
+
+  getpeername(): Address {
+    const fd = this.#fd();
+    nameLen[0] = SOCKADDR_STORAGE_SIZE;
+    this.#check(libc.getpeername(fd, nameBuf, nameLen));
+    return decodeSockaddr(nameBuf, nameLen[0]);
+  }
+
+  /** setsockopt(level, option, value): an integer value or raw bytes. */
+  setsockopt(level: number, option: number, value: number | boolean | Uint8Array): void {
+    const fd = this.#fd();
+    const lvl = toCInt(level);
+    const opt = toCInt(option);
+    let buf: Uint8Array;
+    if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+      intBuf.writeInt32LE(toCInt(value), 0);
+      buf = intBuf;
+    } else if (ArrayBufferView_is(value)) {
+      buf = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    } else {
+      throw typeError(`a bytes-like object is required, not '${pythonTypeName(value)}'`);
+    }
+    this.#check(libc.setsockopt(fd, lvl, opt, buf, buf.length));
+  }
+
+  /** getsockopt(level, option): the integer value; getsockopt(level, option, buflen): the raw bytes. */
+  getsockopt(level: number, option: number): number;
+  getsockopt(level: number, option: number, buflen: number): Bytes;
+  getsockopt(level: number, option: number, buflen?: number): number | Bytes {
+    const fd = this.#fd();
+    const lvl = toCInt(level);
+    const opt = toCInt(option);
+    const len = new Uint32Array(1);
+    if (buflen === undefined) {
+      len[0] = 4;
+      intBuf.fill(0);
+      this.#check(libc.getsockopt(fd, lvl, opt, intBuf, len));
+      return intBuf.readInt32LE(0);
+    }
+    const size = toCInt(buflen);
+    if (size <= 0 || size > 1024) throw new OSError("getsockopt buflen out of range");
+    const out = Buffer.alloc(size);
+    len[0] = size;
+    this.#check(libc.getsockopt(fd, lvl, opt, out, len));
+    return Bytes.copyOf(out.subarray(0, len[0]));
+  }
+
+  /** null: calls wait as long as needed; 0: never wait (BlockingIOError); seconds: TimeoutError after that. */
+  settimeout(seconds: number | null): void {
+    this.#timeout = checkTimeout(seconds);
+  }
+
+  gettimeout(): number | null {
+    return this.#timeout;
+  }
+
+  /** setblocking(true) = settimeout(null); setblocking(false) = settimeout(0). */
+  setblocking(flag: boolean): void {
+    this.#timeout = flag ? null : 0;
+  }
+
+  getblocking(): boolean {
+    return this.#timeout !== 0;
+  }
+
+  /** Python's repr: <socket.socket fd=5, family=AF_INET, type=SOCK_DGRAM, proto=0, laddr=('10.10.0.101', 4000)>. */
+  toString(): string {
+    const fd = this.#desc.fd;
+    const family = familyNames[this.family] ?? String(this.family);
+    const type = typeNames[this.type] ?? String(this.type);
+    let text = `<socket.socket${fd < 0 ? " [closed]" : ""} fd=${fd}, family=${family}, type=${type}, proto=${this.proto}`;
+    if (fd >= 0) {
+      try {
+        text += `, laddr=${String(this.getsockname())}`;
+      } catch {
+        // no local address to show
+      }
+      try {
+        text += `, raddr=${String(this.getpeername())}`;
+      } catch {
+        // not connected
+      }
+    }
+    return text + ">";
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+function ArrayBufferView_is(value: unknown): value is ArrayBufferView {
+  return ArrayBuffer.isView(value);
+}
+
+/** Python's socket.socket(family=AF_INET, type=SOCK_STREAM, proto=0). */
+export function socket(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0): Socket {
+  return new Socket(family, type, proto);
+}
