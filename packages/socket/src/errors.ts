@@ -15,8 +15,10 @@ function defineHidden(target: object, key: string, value: unknown): void {
  * util.inspect would put a stack without "at" frames in [brackets]; inspect.custom prints the bare line.
  */
 export function shortenStack<E extends Error>(err: E): E {
-  defineHidden(err, "stack", err.message === "" ? err.name : `${err.name}: ${err.message}`);
-  defineHidden(err, inspect.custom as unknown as string, () => err.stack);
+  // Node may later prefix `stack` (vm's source-line arrow); the printed form stays the one line.
+  const line = err.message === "" ? err.name : `${err.name}: ${err.message}`;
+  defineHidden(err, "stack", line);
+  defineHidden(err, inspect.custom as unknown as string, () => line);
   return err;
 }
 

@@ -178,8 +178,11 @@ export class Socket {
     if (err !== E.EINPROGRESS && err !== E.EINTR) throw fromErrno(err);
     if (this.#timeout === 0) throw fromErrno(err);
     await this.#desc.watch.wait("write", this.#deadline(), "connect()");
-    const soError = this.getsockopt(SOL_SOCKET, SO_ERROR) as number;
-    if (soError !== 0) throw fromErrno(soError);
+    // Ask connect() again rather than SO_ERROR: it reports the outcome and, after a failure,
+    // returns the socket to "unconnected", so that a later connect() works (as in Python).
+    if (libc.connect(fd, sa, sa.length) === 0) return;
+    const outcome = libc.errno();
+    if (outcome !== E.EISCONN) throw fromErrno(outcome);
   }
 
   /** Python's connect_ex: the errno instead of an exception (0 on success). */
