@@ -238,6 +238,8 @@ export class Socket {
     const size = Math.min(toBufsize(bufsize, "recv"), MAX_READ);
     const f = optionalCInt(flags, 0);
     this.#fd();
+    // Python's recv(0) returns b'' at once, without a system call that could wait.
+    if (size === 0) return new Bytes(0);
     // Copied out inside the call: the shared scratch buffer may be reused before the await resumes.
     let data: Bytes | undefined;
     await this.#retry("read", "recv()", f, this.#deadline(), (fd) => {
