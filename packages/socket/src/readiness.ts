@@ -3,10 +3,11 @@
 // only while some call waits on it. No thread per waiter, no threadpool at all.
 // A waiter only learns "try again": the call itself reads or writes afterwards, so a waiter
 // cancelled by a timeout, SIGINT or close() has consumed nothing.
-import { KeyboardInterrupt, timedOut } from "./errors";
+import { KeyboardInterrupt, OSError, timedOut } from "./errors";
 import { whilePending } from "./interrupt";
 import * as libc from "./libc";
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const READ = 1;
 const WRITE = 2;
 
@@ -54,7 +55,13 @@ export class FdWatch {
       });
       set.add(waiter);
       if (deadline !== null) {
-        timer = setTimeout(() => waiter.fail(timedOut()), Math.max(0, deadline - performance.now()));
+        // setTimeout holds at most 2**31-1 ms (~24.8 days); longer timeouts re-arm until the deadline.
+        const arm = (): void => {
+          const left = deadline - performance.now();
+          if (left <= 0) waiter.fail(timedOut());
+          else timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+        };
+        timer = setTimeout(arm, Math.min(Math.max(0, deadline - performance.now()), MAX_TIMER_MS));
       }
       this.rearm();
     });
@@ -73,14 +80,21 @@ export class FdWatch {
   private rearm(): void {
     const wanted = (this.readers.size > 0 ? READ : 0) | (this.writers.size > 0 ? WRITE : 0);
     if (wanted === this.armed) return;
-    if (wanted === 0) {
-      this.handle?.stop();
-    } else {
-      const events = { readable: (wanted & READ) !== 0, writable: (wanted & WRITE) !== 0 };
-      if (this.handle === null) this.handle = libc.pollHandle(this.fd, events, this.onPoll);
-      else this.handle.start(events, this.onPoll);
+    try {
+      if (wanted === 0) {
+        this.handle?.stop();
+      } else {
+        const events = { readable: (wanted & READ) !== 0, writable: (wanted & WRITE) !== 0 };
+        if (this.handle === null) this.handle = libc.pollHandle(this.fd, events, this.onPoll);
+        else this.handle.start(events, this.onPoll);
+      }
+      this.armed = wanted;
+    } catch (err) {
+      // libuv refused to watch the descriptor: the waiting calls fail instead of hanging.
+      this.armed = 0;
+      const failure = new OSError(`cannot wait for descriptor ${this.fd}: ${(err as Error).message}`);
+      for (const waiter of [...this.readers, ...this.writers]) waiter.fail(failure);
     }
-    this.armed = wanted;
   }
 
   // koffi calls back with (status, events); status < 0 means libuv saw POLLERR and stopped the handle.
