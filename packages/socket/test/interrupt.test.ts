@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
+import { listeningForSigint, pendingCount, whilePending } from "../src/interrupt";
 
 const moduleIndex = join(__dirname, "..", "src", "index.js");
 
@@ -119,4 +120,28 @@ setTimeout(() => process.kill(process.pid, "SIGINT"), 150);
   assert.match(run.stderr, /KeyboardInterrupt: recvfrom\(\) interrupted/);
   assert.doesNotMatch(run.stderr, /\n\s+at /);
   assert.doesNotMatch(run.stdout, /not reached/);
+});
+
+// The listener's life cycle, in this process (no signal sent).
+test("the SIGINT listener is added a macrotask after the first pending call and removed after the last", async () => {
+  assert.equal(listeningForSigint(), false);
+  const doneA = whilePending({ interrupt() {} });
+  const doneB = whilePending({ interrupt() {} });
+  assert.equal(pendingCount(), 2);
+  assert.equal(listeningForSigint(), false, "not inside the synchronous part (tslab's breakOnSigint window)");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(listeningForSigint(), true);
+  doneA();
+  assert.equal(listeningForSigint(), true);
+  doneB();
+  doneB();
+  assert.equal(pendingCount(), 0);
+  assert.equal(listeningForSigint(), false);
+});
+
+test("a call that ends before the listener was added leaves no listener", async () => {
+  const done = whilePending({ interrupt() {} });
+  done();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(listeningForSigint(), false);
 });
