@@ -40,24 +40,30 @@ export function addressText(family: number, ip: Uint8Array): string {
   return out.toString("latin1", 0, out.indexOf(0));
 }
 
+// Shared, non-enumerable: the value stays a plain array for destructuring, JSON and deepStrictEqual.
+function tupleText(this: (string | number)[]): string {
+  return "(" + this.map((part) => (typeof part === "string" ? `'${part}'` : String(part))).join(", ") + ")";
+}
+const tupleProps: PropertyDescriptorMap = {
+  [inspect.custom]: { value: tupleText, enumerable: false },
+  toString: { value: tupleText, enumerable: false },
+};
+
 /** Gives a returned address Python's tuple look in console.log, a cell's output and String(). */
 export function asTuple(parts: (string | number)[]): Address {
-  const text = "(" + parts.map((part) => (typeof part === "string" ? `'${part}'` : String(part))).join(", ") + ")";
-  // Non-enumerable: the value stays a plain array for destructuring, JSON and deepStrictEqual.
-  Object.defineProperty(parts, inspect.custom, { value: () => text, enumerable: false });
-  Object.defineProperty(parts, "toString", { value: () => text, enumerable: false });
-  return parts as Address;
+  return Object.defineProperties(parts, tupleProps) as Address;
 }
 
 /** The Python tuple for a sockaddr the kernel filled in (len bytes of buf). */
 export function decodeSockaddr(buf: Uint8Array, len: number): Address {
-  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const family = len >= 2 ? view.readUInt16LE(0) : 0;
+  const family = len >= 2 ? buf[0] | (buf[1] << 8) : 0;
+  const port = (buf[2] << 8) | buf[3];
   if (family === AF_INET && len >= SOCKADDR_IN_SIZE) {
-    return asTuple([addressText(AF_INET, view.subarray(4, 8)), view.readUInt16BE(2)]);
+    return asTuple([`${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}`, port]);
   }
   if (family === AF_INET6 && len >= SOCKADDR_IN6_SIZE) {
-    return asTuple([addressText(AF_INET6, view.subarray(8, 24)), view.readUInt16BE(2), view.readUInt32BE(4), view.readUInt32LE(24)]);
+    const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    return asTuple([addressText(AF_INET6, view.subarray(8, 24)), port, view.readUInt32BE(4), view.readUInt32LE(24)]);
   }
   // Unbound or unnamed (e.g. getpeername of a peer-less socket never gets here: the kernel says ENOTCONN).
   return asTuple(family === AF_INET6 ? ["::", 0, 0, 0] : ["0.0.0.0", 0]);

@@ -79,6 +79,9 @@ export class Socket {
   readonly proto: number;
   readonly #desc: Descriptor;
   #timeout: number | null;
+  #lastHost: string | undefined;
+  #lastPort: number | undefined;
+  #lastSockaddr: Buffer | undefined;
 
   /**
    * Python's socket.socket(family, type, proto, fileno): a new socket, or (fileno given) one
@@ -126,19 +129,42 @@ export class Socket {
   }
 
   /**
-   * Runs a non-blocking system call until it stops saying EAGAIN: waits for readiness in between,
-   * honours the timeout (0 = BlockingIOError at once) and MSG_DONTWAIT.
+   * Runs a non-blocking system call: on success the count comes back synchronously (no promise,
+   * no extra tick on the data path); otherwise a Promise that waits for readiness between
+   * attempts, honours the timeout (0 = BlockingIOError at once) and MSG_DONTWAIT.
+   * `deadline` undefined = this socket's timeout from the moment waiting starts.
    */
-  async #retry(direction: Direction, call: string, flags: number, deadline: number | null, op: (fd: number) => number): Promise<number> {
+  #io(direction: Direction, call: string, flags: number, op: (fd: number) => number, deadline?: number | null): number | Promise<number> {
+    const rc = op(this.#fd());
+    if (rc >= 0) return rc;
+    const err = libc.errno();
+    return this.#ioSlow(direction, call, flags, op, deadline === undefined ? this.#deadline() : deadline, err);
+  }
+
+  async #ioSlow(direction: Direction, call: string, flags: number, op: (fd: number) => number, deadline: number | null, err: number): Promise<number> {
     for (;;) {
+      if (err !== E.EINTR) {
+        if (err !== E.EAGAIN || this.#timeout === 0 || flags & MSG_DONTWAIT) throw fromErrno(err);
+        await this.#desc.watch.wait(direction, deadline, call);
+      }
       const rc = op(this.#fd());
       if (rc >= 0) return rc;
-      const err = libc.errno();
-      if (err === E.EINTR) continue;
-      if (err !== E.EAGAIN) throw fromErrno(err);
-      if (this.#timeout === 0 || flags & MSG_DONTWAIT) throw fromErrno(err);
-      await this.#desc.watch.wait(direction, deadline, call);
+      err = libc.errno();
     }
+  }
+
+  /** The sockaddr for an address argument; numeric IPv4 pairs are cached (loops send to one peer). */
+  #sockaddr(address: unknown, call: string): Buffer {
+    if (Array.isArray(address) && address.length === 2 && address[0] === this.#lastHost && address[1] === this.#lastPort && this.#lastSockaddr) {
+      return this.#lastSockaddr;
+    }
+    const sa = encodeAddress(this.family, address, call);
+    if (this.family === AF_INET && isNumericIPv4((address as unknown[])[0])) {
+      this.#lastHost = (address as unknown[])[0] as string;
+      this.#lastPort = (address as unknown[])[1] as number;
+      this.#lastSockaddr = sa;
+    }
+    return sa;
   }
 
   bind(address: AddressInput): void {
@@ -156,7 +182,7 @@ export class Socket {
   async accept(): Promise<[Socket, Address]> {
     // The peer address is decoded inside the call: other calls may reuse nameBuf before the await resumes.
     let peer: Address | undefined;
-    const fd = await this.#retry("read", "accept()", 0, this.#deadline(), (own) => {
+    const fd = await this.#io("read", "accept()", 0, (own) => {
       nameLen[0] = SOCKADDR_STORAGE_SIZE;
       const rc = libc.accept4(own, nameBuf, nameLen, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (rc >= 0) peer = decodeSockaddr(nameBuf, nameLen[0]);
@@ -200,18 +226,23 @@ export class Socket {
   async send(data: Uint8Array, flags = 0): Promise<number> {
     const bytes = asBytesLike(data);
     const f = optionalCInt(flags, 0);
-    return this.#retry("write", "send()", f, this.#deadline(), (fd) => libc.send(fd, bytes, bytes.length, f | MSG_NOSIGNAL));
+    return this.#io("write", "send()", f, (fd) => libc.send(fd, bytes, bytes.length, f | MSG_NOSIGNAL));
   }
 
   /** Sends all the data (the timeout applies to the whole, as in Python 3.5+). */
   async sendall(data: Uint8Array, flags = 0): Promise<void> {
     const bytes = asBytesLike(data);
     const f = optionalCInt(flags, 0);
-    const deadline = this.#deadline();
+    let deadline: number | null | undefined;
     let offset = 0;
     do {
-      const rest = bytes.subarray(offset);
-      offset += await this.#retry("write", "sendall()", f, deadline, (fd) => libc.send(fd, rest, rest.length, f | MSG_NOSIGNAL));
+      const rest = offset === 0 ? bytes : bytes.subarray(offset);
+      let sent = this.#io("write", "sendall()", f, (fd) => libc.send(fd, rest, rest.length, f | MSG_NOSIGNAL), deadline);
+      if (typeof sent !== "number") {
+        deadline ??= this.#deadline();
+        sent = await sent;
+      }
+      offset += sent;
     } while (offset < bytes.length);
   }
 
@@ -229,8 +260,8 @@ export class Socket {
       throw typeError(`sendto() takes 2 or 3 arguments (${arguments.length} given)`);
     }
     this.#fd();
-    const sa = encodeAddress(this.family, address, "sendto");
-    return this.#retry("write", "sendto()", f, this.#deadline(), (fd) => libc.sendto(fd, bytes, bytes.length, f | MSG_NOSIGNAL, sa, sa.length));
+    const sa = this.#sockaddr(address, "sendto");
+    return this.#io("write", "sendto()", f, (fd) => libc.sendto(fd, bytes, bytes.length, f | MSG_NOSIGNAL, sa, sa.length));
   }
 
   /** Up to bufsize bytes (b'' when a TCP peer has shut down its sending side). */
@@ -242,12 +273,13 @@ export class Socket {
     if (size === 0) return new Bytes(0);
     // Copied out inside the call: the shared scratch buffer may be reused before the await resumes.
     let data: Bytes | undefined;
-    await this.#retry("read", "recv()", f, this.#deadline(), (fd) => {
+    const n = this.#io("read", "recv()", f, (fd) => {
       const buf = scratchOf(size);
-      const n = libc.recv(fd, buf, size, f);
-      if (n >= 0) data = Bytes.copyOf(buf.subarray(0, n));
-      return n;
+      const got = libc.recv(fd, buf, size, f);
+      if (got >= 0) data = copyOut(buf, got);
+      return got;
     });
+    if (typeof n !== "number") await n;
     return data as Bytes;
   }
 
@@ -257,16 +289,17 @@ export class Socket {
     const f = optionalCInt(flags, 0);
     this.#fd();
     let result: [Bytes, Address] | undefined;
-    await this.#retry("read", "recvfrom()", f, this.#deadline(), (fd) => {
+    const n = this.#io("read", "recvfrom()", f, (fd) => {
       const buf = scratchOf(size);
       nameLen[0] = SOCKADDR_STORAGE_SIZE;
-      const n = libc.recvfrom(fd, buf, size, f, nameBuf, nameLen);
-      if (n >= 0) {
+      const got = libc.recvfrom(fd, buf, size, f, nameBuf, nameLen);
+      if (got >= 0) {
         const from = nameLen[0] === 0 ? (null as unknown as Address) : decodeSockaddr(nameBuf, nameLen[0]);
-        result = [Bytes.copyOf(buf.subarray(0, n)), from];
+        result = [copyOut(buf, got), from];
       }
-      return n;
+      return got;
     });
+    if (typeof n !== "number") await n;
     return result as [Bytes, Address];
   }
 
@@ -275,7 +308,7 @@ export class Socket {
     const target = this.#intoTarget(buffer, nbytes, "recv_into");
     const f = optionalCInt(flags, 0);
     this.#fd();
-    return this.#retry("read", "recv_into()", f, this.#deadline(), (fd) => libc.recv(fd, target, target.length, f));
+    return this.#io("read", "recv_into()", f, (fd) => libc.recv(fd, target, target.length, f));
   }
 
   /** Receives into buffer: [count of bytes received, the sender's address]. */
@@ -285,7 +318,7 @@ export class Socket {
     this.#fd();
     const len = new Uint32Array(1);
     const addr = Buffer.alloc(SOCKADDR_STORAGE_SIZE);
-    const n = await this.#retry("read", "recvfrom_into()", f, this.#deadline(), (fd) => {
+    const n = await this.#io("read", "recvfrom_into()", f, (fd) => {
       len[0] = SOCKADDR_STORAGE_SIZE;
       return libc.recvfrom(fd, target, target.length, f, addr, len);
     });
@@ -429,6 +462,18 @@ export class Socket {
   [inspect.custom](): string {
     return this.toString();
   }
+}
+
+/** A Bytes holding the first n bytes the kernel wrote into buf (native memcpy, no view objects). */
+function copyOut(buf: Buffer, n: number): Bytes {
+  const out = new Bytes(n);
+  buf.copy(out, 0, 0, n);
+  return out;
+}
+
+const dottedQuad = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+function isNumericIPv4(host: unknown): boolean {
+  return typeof host === "string" && dottedQuad.test(host);
 }
 
 function ArrayBufferView_is(value: unknown): value is ArrayBufferView {
