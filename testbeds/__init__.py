@@ -1,0 +1,1 @@
+"""Hub-side helpers for the testbeds (FABRIC, Chameleon, CloudLab): standard library only."""

@@ -1,0 +1,1 @@
+"""Jupyter kernels that run on a testbed host, reached from the hub over SSH."""
