@@ -14,6 +14,7 @@ packages=(
   openssh-server      # sshd in the lab hosts: the testbeds' SSH kernel launcher is tested against it
   openssh-client
   tcpdump             # to watch the wire from a lab shell
+  ethtool             # testbeds/host-setup.sh turns segmentation offloads off (tested in the lab)
 )
 
 missing=()

@@ -169,7 +169,7 @@ class Launcher:
         ports = [int(self.connection[name]) for name in PORT_NAMES]
         argv = ssh_argv(self.target, ports, remote_command(self.target["project_dir"], "kernel"))
         # Own session: Jupyter's SIGINT to our process group must not reach ssh (it would quit).
-        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=None,
                                         stderr=subprocess.PIPE, start_new_session=True)
         self.log(f"ssh pid {self.process.pid} to {self.target['destination']}, ports {ports}")
         relay = threading.Thread(target=self.relay_stderr, daemon=True)

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Prepares one testbed host (romeo or juliet) for the tutorial. The same script serves FABRIC,
+# Chameleon and CloudLab, and may run any number of times (testbeds rerun boot scripts): each
+# step first looks whether its work is already done.
+#
+#   sudo bash testbeds/host-setup.sh --host romeo [--mac 02:00:00:aa:bb:cc] [--offline]
+#
+# Run from the project's copy on the host (the folder this script is in, one level up). Steps:
+#   1. Node.js >= 20 (from the official Node.js package source, deb.nodesource.com, if missing or older)
+#   2. host name, experiment address (on the interface with --mac) and /etc/hosts names, from
+#      packages/topology/topology.json
+#   3. segmentation/receive offloads off on the experiment interface (captures show real segments)
+#   4. npm ci in the project (skipped when package-lock.json is unchanged), npm run build
+#   5. a tslab kernel is started on this host and runs one cell
+# Logs every step (also to $SETUP_LOG, default /var/log/sockets-typescript-setup.log) and ends
+# with "host-setup: ready" or "host-setup: FAILED: <what to do>".
+set -uo pipefail
+
+NODE_MAJOR_MIN=20
+NODE_MAJOR_INSTALL=22
+NODESOURCE_URL="${NODESOURCE_URL:-https://deb.nodesource.com}"
+PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SETUP_LOG="${SETUP_LOG:-/var/log/sockets-typescript-setup.log}"
+HOST="" MAC="" OFFLINE=""
+
+say() { echo "host-setup: $*"; }
+fail() { echo "host-setup: FAILED: $*"; exit 1; }
+
+usage() {
+  echo "usage: sudo bash testbeds/host-setup.sh --host romeo|juliet [--mac MAC] [--offline]"
+  echo "  --mac      MAC address of the experiment interface (the address is put there when missing)"
+  echo "  --offline  npm ci --offline (from the npm cache; for tests without internet)"
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --host) HOST="${2:-}"; shift 2 ;;
+    --mac) MAC="$(echo "${2:-}" | tr 'A-F' 'a-f')"; shift 2 ;;
+    --offline) OFFLINE="--offline"; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; fail "unknown argument $1" ;;
+  esac
+done
+[ -n "$HOST" ] || { usage >&2; fail "--host is missing"; }
+[ "$(id -u)" -eq 0 ] || fail "run as root: sudo bash $0 --host $HOST ..."
+
+mkdir -p "$(dirname "$SETUP_LOG")" 2>/dev/null
+exec > >(tee -a "$SETUP_LOG") 2>&1
+say "$(date -u '+%Y-%m-%d %H:%M:%S') UTC: setting up $HOST from $PROJECT"
+
+# The project's owner runs npm and the kernel (as the ssh user does later), root does the rest.
+OWNER="$(stat -c %U "$PROJECT")"
+as_owner() {
+  if [ "$OWNER" = root ]; then "$@"; else
+    runuser -u "$OWNER" -- env HOME="$(getent passwd "$OWNER" | cut -d: -f6)" PATH="$PATH" "$@"
+  fi
+}
+
+node_major() { command -v node >/dev/null && node --version | sed -E 's/^v([0-9]+).*/\1/' || echo 0; }
+
+install_node() {
+  export DEBIAN_FRONTEND=noninteractive
+  command -v apt-get >/dev/null || fail "Node.js >= $NODE_MAJOR_MIN is missing and this is not an apt system: install it by hand"
+  local keyring=/etc/apt/keyrings/nodesource.gpg tmp
+  tmp="$(mktemp)"
+  # Download first: if the source is unreachable nothing on the system has been changed.
+  command -v curl >/dev/null || apt-get install -y -qq curl >/dev/null || fail "could not install curl (apt-get failed)"
+  curl -fsSL --max-time 60 "$NODESOURCE_URL/gpgkey/nodesource-repo.gpg.key" -o "$tmp" \
+    || { rm -f "$tmp"; fail "could not download the Node.js package key from $NODESOURCE_URL (no internet on this host?)"; }
+  command -v gpg >/dev/null || apt-get install -y -qq gnupg >/dev/null || fail "could not install gnupg (apt-get failed)"
+  mkdir -p /etc/apt/keyrings
+  gpg --dearmor --yes -o "$keyring" "$tmp" || fail "the Node.js package key from $NODESOURCE_URL is not a valid key"
+  rm -f "$tmp"
+  echo "deb [signed-by=$keyring] $NODESOURCE_URL/node_$NODE_MAJOR_INSTALL.x nodistro main" > /etc/apt/sources.list.d/nodesource.list
+  apt-get update -qq || fail "apt-get update failed (see above)"
+  apt-get install -y -qq nodejs >/dev/null || fail "apt-get install nodejs failed (see above)"
+}
+
+# 1. Node.js
+major="$(node_major)"
+if [ "$major" -ge "$NODE_MAJOR_MIN" ]; then
+  say "Node.js $(node --version) present"
+else
+  [ "$major" -eq 0 ] && say "Node.js missing: installing Node.js $NODE_MAJOR_INSTALL from $NODESOURCE_URL" \
+                     || say "Node.js $(node --version) is older than $NODE_MAJOR_MIN: installing Node.js $NODE_MAJOR_INSTALL from $NODESOURCE_URL"
+  install_node
+  major="$(node_major)"
+  [ "$major" -ge "$NODE_MAJOR_MIN" ] || fail "after installing, node is $(node --version 2>&1); need >= $NODE_MAJOR_MIN"
+  say "Node.js $(node --version) installed"
+fi
+
+# The topology, read by node (now present) from the one definition.
+topology() { node -e 'const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(eval(process.argv[2]))' "$PROJECT/packages/topology/topology.json" "$1"; }
+[ -f "$PROJECT/packages/topology/topology.json" ] || fail "$PROJECT/packages/topology/topology.json is missing: is $PROJECT a copy of the project?"
+topology "t.hosts[\"$HOST\"].address" >/dev/null 2>&1 || fail "unknown host $HOST: the topology's hosts are $(topology 'Object.keys(t.hosts).join(" and ")')"
+ADDRESS="$(topology "t.hosts[\"$HOST\"].address")"
+PREFIX="$(topology 't.network.prefix')"
+
+# 2. Host name, experiment address, /etc/hosts
+if [ "$(hostname)" = "$HOST" ]; then
+  say "host name is $HOST"
+else
+  say "host name $(hostname) -> $HOST"
+  if command -v hostnamectl >/dev/null && hostnamectl set-hostname "$HOST" 2>/dev/null; then :; else
+    hostname "$HOST" && echo "$HOST" > /etc/hostname
+  fi
+fi
+
+interface_with_address() { ip -o -4 addr show | awk -v a="$1" '{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }'; }
+interface_with_mac() {
+  local dev
+  for dev in /sys/class/net/*; do
+    [ "$(cat "$dev/address" 2>/dev/null)" = "$1" ] && { basename "$dev"; return; }
+  done
+}
+IFACE="$(interface_with_address "$ADDRESS")"
+if [ -n "$IFACE" ]; then
+  say "experiment address $ADDRESS/$PREFIX is on $IFACE"
+elif [ -n "$MAC" ]; then
+  IFACE="$(interface_with_mac "$MAC")"
+  [ -n "$IFACE" ] || fail "no interface has the MAC address $MAC (interfaces: $(ls /sys/class/net | tr '\n' ' '))"
+  say "putting the experiment address $ADDRESS/$PREFIX on $IFACE ($MAC)"
+  ip link set "$IFACE" up || fail "could not bring $IFACE up"
+  ip addr add "$ADDRESS/$PREFIX" dev "$IFACE" || fail "could not add $ADDRESS/$PREFIX to $IFACE"
+else
+  fail "the experiment address $ADDRESS is on no interface; give the experiment interface's MAC: --mac MAC"
+fi
+ip link show "$IFACE" | grep -q "state UP\|,UP" || { ip link set "$IFACE" up; say "$IFACE set up"; }
+
+# Every host's name -> its experiment address. Other lines naming our hosts are commented out
+# (a "127.0.1.1 romeo" line would otherwise win and romeo would resolve to loopback).
+HOSTS_FILE="${HOSTS_FILE:-/etc/hosts}"
+node - "$PROJECT/packages/topology/topology.json" "$HOSTS_FILE" <<'NODE' || fail "could not update $HOSTS_FILE"
+const fs = require("fs");
+const [topologyFile, hostsFile] = process.argv.slice(2);
+const hosts = JSON.parse(fs.readFileSync(topologyFile, "utf8")).hosts;
+const lines = fs.readFileSync(hostsFile, "utf8").split("\n");
+let changed = false;
+const named = new Set();
+const out = lines.map((line) => {
+  const [address, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
+  for (const name of names.filter((n) => Object.hasOwn(hosts, n))) {
+    if (hosts[name].address !== address) { changed = true; console.log(`host-setup: ${hostsFile}: commented out "${line.trim()}"`); return `# host-setup: ${line}`; }
+    named.add(name);
+  }
+  return line;
+});
+const missing = Object.keys(hosts).filter((name) => !named.has(name));
+if (missing.length > 0) {
+  if (out[out.length - 1] === "") out.pop();
+  out.push("# sockets-typescript experiment hosts (testbeds/host-setup.sh)", ...missing.map((n) => `${hosts[n].address}\t${n}`), "");
+  changed = true;
+  console.log(`host-setup: ${hostsFile}: added ${missing.join(", ")}`);
+}
+if (changed) fs.writeFileSync(hostsFile, out.join("\n"));
+else console.log(`host-setup: ${hostsFile} names the experiment hosts`);
+NODE
+
+# 3. Offloads: with them on, a capture shows 64 KB "segments" the wire never carried.
+if ! command -v ethtool >/dev/null; then
+  apt-get install -y -qq ethtool >/dev/null 2>&1 || say "warning: ethtool is missing and could not be installed: offloads left as they are"
+fi
+if command -v ethtool >/dev/null; then
+  on="$(ethtool -k "$IFACE" 2>/dev/null | grep -E '^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload): on' | cut -d: -f1 | tr '\n' ' ')"
+  if [ -z "$on" ]; then
+    say "offloads (tso, gso, gro) are off on $IFACE"
+  else
+    ethtool -K "$IFACE" tso off gso off gro off 2>/dev/null || true
+    still="$(ethtool -k "$IFACE" 2>/dev/null | grep -E '^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload): on' | cut -d: -f1 | tr '\n' ' ')"
+    [ -z "$still" ] && say "offloads turned off on $IFACE ($on)" || say "warning: $IFACE keeps $still on (the driver does not allow changing them)"
+  fi
+fi
+
+# 4. The project: dependencies (only when the lock file changed) and the build.
+cd "$PROJECT" || fail "cannot enter $PROJECT"
+stamp="node_modules/.host-setup-lock.sha256"
+lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ] && [ -d node_modules/tslab ]; then
+  say "dependencies up to date (package-lock.json unchanged)"
+else
+  say "installing dependencies: npm ci $OFFLINE (as $OWNER)"
+  as_owner npm ci $OFFLINE --no-audit --no-fund --loglevel=error || fail "npm ci failed (see above); with no internet on the host, npm cannot fetch packages"
+  echo "$lock_sum" | as_owner tee "$stamp" >/dev/null
+fi
+say "building (npm run build)"
+as_owner npm run -s build || fail "the build failed (see above)"
+[ -f dist/src/kernels/host-kernel.js ] || fail "the build made no dist/src/kernels/host-kernel.js"
+
+# 5. A kernel starts here and answers.
+say "starting a tslab kernel to check it answers"
+as_owner node dist/src/testbeds/kernel-check.js || fail "no working tslab kernel on $HOST (see above)"
+
+say "ready: $HOST ($ADDRESS/$PREFIX on $IFACE), Node.js $(node --version), project in $PROJECT"
