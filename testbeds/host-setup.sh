@@ -16,7 +16,7 @@
 # with "host-setup: ready" or "host-setup: FAILED: <what to do>".
 set -uo pipefail
 
-NODE_MAJOR_MIN=20
+NODE_MAJOR_MIN="${NODE_MAJOR_MIN:-20}"  # raised only by tests, to exercise the install path
 NODE_MAJOR_INSTALL=22
 NODESOURCE_URL="${NODESOURCE_URL:-https://deb.nodesource.com}"
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -169,6 +169,25 @@ if command -v ethtool >/dev/null; then
     still="$(ethtool -k "$IFACE" 2>/dev/null | grep -E '^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload): on' | cut -d: -f1 | tr '\n' ' ')"
     [ -z "$still" ] && say "offloads turned off on $IFACE ($on)" || say "warning: $IFACE keeps $still on (the driver does not allow changing them)"
   fi
+fi
+
+# 3b. sshd ends sessions whose client vanished (a hub that lost the link) after 3 x 5 s without an
+# answer: the session's host kernel then sees stdin close and stops, instead of staying for hours.
+SSHD_CONFIG_DIR="${SSHD_CONFIG_DIR:-/etc/ssh/sshd_config.d}"
+sshd_dropin="$SSHD_CONFIG_DIR/10-sockets-typescript.conf"
+sshd_wanted="$(printf '%s\n' "# testbeds/host-setup.sh: end sessions of vanished clients, so their kernels stop too" \
+  "ClientAliveInterval 5" "ClientAliveCountMax 3")"
+if [ -f "$sshd_dropin" ] && [ "$(cat "$sshd_dropin")" = "$sshd_wanted" ]; then
+  say "sshd ends sessions of vanished clients ($sshd_dropin)"
+elif mkdir -p "$SSHD_CONFIG_DIR" && echo "$sshd_wanted" > "$sshd_dropin"; then
+  say "sshd: wrote $sshd_dropin (sessions of vanished clients end after 15 s)"
+  if [ -d /run/systemd/system ] && { systemctl reload ssh 2>/dev/null || systemctl reload sshd 2>/dev/null; }; then
+    say "sshd reloaded"
+  else
+    say "sshd not reloaded here (no systemd service): new sshd processes read $sshd_dropin"
+  fi
+else
+  say "warning: could not write $sshd_dropin: a kernel whose hub vanished may linger on this host"
 fi
 
 # 4. The project: dependencies (only when the lock file changed) and the build.

@@ -87,8 +87,9 @@ def ssh_argv(target, forwards, command):
     return argv + ["-T", target["destination"], command]
 
 
-def explain(host, target, code, stderr_lines):
-    """One sentence on why ssh or the host's kernel ended, from the exit code and ssh's words."""
+def explain(host, target, code, stderr_lines, connected=False):
+    """One sentence on why ssh or the host's kernel ended, from the exit code and ssh's words.
+    connected: the kernel had started on the host (so a 255 is a connection lost, not refused)."""
     where = f"{host} ({target['destination']})"
     text = "\n".join(stderr_lines)
     if code == NOT_SET_UP:
@@ -114,6 +115,9 @@ def explain(host, target, code, stderr_lines):
         ):
             if words in text:
                 return f"ssh to {where} failed: {reason}. ssh said: {stderr_lines[-1] if stderr_lines else ''}"
+        if connected:
+            return (f"the connection to {where} was lost (no answer for 15 s: link down, host down or "
+                    "hub network gone); restart the kernel once the host is reachable again")
         return f"ssh to {where} failed (exit 255). ssh said: {text or 'nothing'}"
     return f"the kernel on {where} exited with code {code}"
 
@@ -126,6 +130,7 @@ class Launcher:
         self.stderr_tail = []
         self.stopping = False
         self.stop_at = None
+        self.connected = False
 
     def log(self, message):
         line = f"ssh-kernel {self.host}: {message}"
@@ -142,6 +147,8 @@ class Launcher:
         for raw in self.process.stderr:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             self.stderr_tail = (self.stderr_tail + [line])[-20:]
+            if line.startswith("host-kernel: tslab started"):
+                self.connected = True
             print(line, file=sys.stderr, flush=True)
 
     def send_line(self, line):
@@ -190,7 +197,7 @@ class Launcher:
         if code == 0:
             self.log("the host's kernel exited")
             return 0
-        self.log(explain(self.host, self.target, code, self.stderr_tail))
+        self.log(explain(self.host, self.target, code, self.stderr_tail, self.connected))
         return code or 1
 
 
