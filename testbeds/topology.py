@@ -32,3 +32,15 @@ def hosts_file_lines(topology=None):
     """The /etc/hosts lines that name every host: "10.10.0.100 romeo"."""
     topology = topology or load()
     return [f"{entry['address']} {name}" for name, entry in topology["hosts"].items()]
+
+
+def diagram(interfaces=None, topology=None):
+    """The two hosts on their LAN as text, e.g. for a reservation notebook.
+    interfaces: optional {host: interface name} to show where each address lives."""
+    topology = topology or load()
+    (left, right) = host_names(topology)[:2]
+    label = {h: address_with_prefix(h, topology) + (f" on {interfaces[h]}" if interfaces and interfaces.get(h) else "")
+             for h in (left, right)}
+    lan = f"--- {topology['network']['name']} {topology['network']['subnet']} ---"
+    width = max(len(left), len(label[left]))
+    return "\n".join([f"{left:<{width}}  {' ' * len(lan)}  {right}", f"{label[left]:<{width}}  {lan}  {label[right]}"])
