@@ -1,0 +1,186 @@
+// The reservation notebooks (start_here_fabric.ipynb, start_here_chameleon.ipynb): valid nbformat,
+// clean, every code cell parses, and their FLOW CHECKS: the cells run in order against small fakes
+// of fablib and python-chi that record the calls (test/fixtures/testbeds/fakes), and every call and
+// every fake is checked against signatures extracted from the real libraries' source
+// (test/fixtures/testbeds/signatures). A flow check is not a testbed run: nothing is reserved.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hosts, network } from "@sockets-typescript/topology";
+import { projectRoot } from "./fixtures/testbeds/project-copy";
+
+const PYTHON = "/usr/bin/python3";
+const flowCheck = join(projectRoot, "test", "fixtures", "testbeds", "flow_check.py");
+const notebooks = ["start_here_fabric.ipynb", "start_here_chameleon.ipynb"];
+
+interface Call { name: string; args: string[]; kwargs: string[]; values: Record<string, string> }
+interface Report {
+  cells: number;
+  steps: { step: string; cell: number; calls: string[] }[];
+  calls: Call[];
+  call_problems: string[];
+  fake_problems: string[];
+  kernelspecs: Record<string, { spec: { argv: string[]; display_name: string }; target: { destination: string; ssh_options: string[] } }>;
+  testbed_state: Record<string, string[]>;
+  output: string;
+}
+
+function flow(notebook: string, plan: string): Report {
+  const work = mkdtempSync(join(tmpdir(), "tb-flow-"));
+  try {
+    const result = spawnSync(PYTHON, [flowCheck, notebook, work, plan], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout) as Report;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+const codeCells = (notebook: string) =>
+  (JSON.parse(readFileSync(join(projectRoot, notebook), "utf8")).cells as { cell_type: string; source: string[] }[])
+    .filter((cell) => cell.cell_type === "code").map((cell) => cell.source.join(""));
+const names = (report: Report) => report.calls.map((call) => call.name.split(".").slice(-2).join("."));
+const callsTo = (report: Report, suffix: string) => report.calls.filter((call) => call.name.endsWith(suffix));
+const cellIndex = (notebook: string, marker: string) => codeCells(notebook).findIndex((source) => source.includes(marker));
+
+for (const notebook of notebooks) {
+  test(`${notebook} is valid nbformat 4, clean, and every code cell parses as Python`, () => {
+    const script = "import nbformat, sys, ast\nnb = nbformat.read(sys.argv[1], as_version=4)\nnbformat.validate(nb)\n" +
+      "[ast.parse(c.source) for c in nb.cells if c.cell_type == 'code']\nprint(nb.metadata.kernelspec.name)";
+    const result = spawnSync(PYTHON, ["-c", script, join(projectRoot, notebook)], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), "python3", "a reservation notebook runs on the hub's Python kernel");
+    const clean = spawnSync(process.execPath, [join(projectRoot, "scripts", "clean-notebooks.mjs"), "--check", join(projectRoot, notebook)], { encoding: "utf8" });
+    assert.equal(clean.status, 0, clean.stdout);
+  });
+
+  test(`${notebook} never retypes the topology: addresses come from topology.json`, () => {
+    for (const source of codeCells(notebook)) {
+      assert.doesNotMatch(source, /10\.10\.0\.|romeo"|"juliet/, `a code cell names an address or host itself:\n${source}`);
+    }
+  });
+}
+
+test("FABRIC flow check: site with room, two Ubuntu 24.04 nodes with basic NICs on an L2 bridge, set-up by MAC, kernels, delete", () => {
+  const registerCell = cellIndex("start_here_fabric.ipynb", "register_kernel(");
+  const report = flow("start_here_fabric.ipynb", `all-but-last,restart,cell:${registerCell},last`);
+  assert.deepEqual(report.call_problems, []);
+  assert.deepEqual(report.fake_problems, []);
+  const order = names(report);
+  const at = (name: string) => order.indexOf(name);
+  assert.ok(at("FablibManager.get_random_site") < at("FablibManager.new_slice"));
+  assert.ok(at("Slice.add_l2network") < at("Slice.submit"));
+  assert.ok(at("Slice.submit") < at("Slice.wait_ssh"));
+  assert.ok(at("Slice.wait_ssh") < at("Remote.upload_project"));
+  assert.ok(at("Remote.upload_project") < at("Remote.start_setup"));
+  assert.ok(order.lastIndexOf("Remote.start_setup") < at("remote.wait_for_setup"));
+  assert.equal(order.at(-1), "Slice.delete");
+  const nodes = callsTo(report, "Slice.add_node");
+  assert.deepEqual(nodes.map((call) => call.values.name), ["'romeo'", "'juliet'"]);
+  for (const node of nodes) {
+    assert.equal(node.values.image, "'default_ubuntu_24'");
+    assert.equal(node.values.site, "'ROOMY'", "the site with room, not the full one");
+  }
+  assert.deepEqual(callsTo(report, "Node.add_component").map((call) => call.values.model), ["'NIC_Basic'", "'NIC_Basic'"]);
+  const [lan] = callsTo(report, "Slice.add_l2network");
+  assert.equal(lan.values.type, "'L2Bridge'");
+  assert.equal(lan.values.subnet, `IPv4Network('${network.subnet}')`);
+  assert.deepEqual(callsTo(report, "Remote.start_setup").map((call) => call.values.mac), ["'02:00:00:00:00:01'", "'02:00:00:00:00:02'"]);
+  assert.match(report.output, new RegExp(`romeo ${hosts.romeo.address.replace(/\./g, "\\.")}/24, juliet`));
+  assert.match(report.output, /ssh -i \S+slice_key -F \S+ssh_config ubuntu@2001:db8::1/);
+  // after the hub restart only the registration cell ran, and the kernels were registered again ...
+  const restart = report.steps.find((step) => step.step === `cell:${registerCell}`)!;
+  assert.ok(restart.calls.some((call) => call.endsWith("FablibManager.get_slice")));
+  assert.equal(restart.calls.filter((call) => call.endsWith("register_kernels.check_host")).length, 2);
+  // ... and the delete cell removed the slice and unregistered them
+  assert.deepEqual(report.testbed_state.slices, []);
+  assert.deepEqual(report.kernelspecs, {});
+});
+
+test("FABRIC flow check: the registration cell writes ts-romeo and ts-juliet going through the bastion's ssh config", () => {
+  const registerCell = cellIndex("start_here_fabric.ipynb", "register_kernel(");
+  const report = flow("start_here_fabric.ipynb", `all-but-last,restart,cell:${registerCell}`);
+  assert.deepEqual(Object.keys(report.kernelspecs), ["ts-juliet", "ts-romeo"]);
+  const romeo = report.kernelspecs["ts-romeo"];
+  assert.equal(romeo.spec.display_name, "TypeScript on romeo");
+  assert.equal(romeo.target.destination, "ubuntu@2001:db8::1");
+  assert.deepEqual(romeo.target.ssh_options, ["-i", "/home/fabric/work/fabric_config/slice_key", "-F", "/home/fabric/work/fabric_config/ssh_config"]);
+  assert.deepEqual(report.testbed_state.slices, ["sockets-typescript-student_0000"]);
+});
+
+test("FABRIC flow check: running the reservation cell again reuses the slice", () => {
+  const reserveCell = cellIndex("start_here_fabric.ipynb", "fablib.new_slice(");
+  const report = flow("start_here_fabric.ipynb", `all-but-last,cell:${reserveCell}`);
+  assert.equal(callsTo(report, "FablibManager.new_slice").length, 1);
+  assert.equal(callsTo(report, "Slice.submit").length, 1);
+  assert.match(report.output, /exists already: reusing it/);
+});
+
+test("Chameleon flow check: lease, networks, router, security group, VMs, floating IPs, set-up, kernels, and everything deleted", () => {
+  const nb = "start_here_chameleon.ipynb";
+  const registerCell = cellIndex(nb, "register_kernel(");
+  const report = flow(nb, `all-but-last,restart,cell:0,cell:1,cell:${registerCell},last`);
+  assert.deepEqual(report.call_problems, []);
+  assert.deepEqual(report.fake_problems, []);
+  const order = names(report);
+  const at = (name: string) => order.indexOf(name);
+  assert.ok(at("context.choose_project") < at("Lease.submit"));
+  assert.equal(callsTo(report, "context.choose_site")[0].values.default, "'KVM@TACC'");
+  const [reservation] = callsTo(report, "Lease.add_flavor_reservation");
+  assert.equal(reservation.values.amount, "2");
+  assert.ok(at("Lease.submit") < at("Server.submit"), "VMs need the lease first");
+  assert.ok(at("Lease.get_reserved_flavors") < at("Server.__init__"));
+  for (const server of callsTo(report, "Server.__init__")) {
+    assert.equal(server.values.image_name, "'CC-Ubuntu24.04'");
+    assert.match(server.values.flavor_name, /^'reservation:/, "the VM uses the lease's reserved flavor");
+  }
+  const networks = callsTo(report, "Client.create_network").map((call) => call.values.body);
+  assert.ok(networks.some((body) => body.includes("'port_security_enabled': False") && body.includes("-lan'")), networks.join("\n"));
+  const subnets = callsTo(report, "Client.create_subnet").map((call) => call.values.body);
+  const lanSubnet = subnets.find((body) => body.includes(`'cidr': '${network.subnet}'`))!;
+  assert.match(lanSubnet, /'enable_dhcp': False/);
+  assert.match(lanSubnet, /'gateway_ip': None/);
+  assert.equal(callsTo(report, "network.create_router")[0].values.gw_network_name, "'public'");
+  const lanPorts = callsTo(report, "network.create_port");
+  assert.deepEqual(lanPorts.map((call) => call.values.ip_address), [`'${hosts.romeo.address}'`, `'${hosts.juliet.address}'`]);
+  assert.ok(lanPorts.every((call) => call.values.port_security_enabled === "False"));
+  assert.equal(callsTo(report, "SecurityGroup.submit").length, 1, "allow-ssh was missing, so it is made");
+  assert.deepEqual(callsTo(report, "SecurityGroup.add_rule")[0].args, ["'ingress'", "'tcp'", "22"]);
+  assert.equal(callsTo(report, "Server.associate_floating_ip").length, 2);
+  assert.ok(at("Server.check_connectivity") < at("Remote.upload_project"));
+  assert.deepEqual(callsTo(report, "Remote.__init__").map((call) => call.args[1]), ["'cc@192.0.2.10'", "'cc@192.0.2.11'"]);
+  // the delete cell: servers first, then ports, router, subnets, networks, the group made here, the lease
+  const deleted = order.slice(order.lastIndexOf("context.choose_site"));
+  const first = (name: string) => deleted.indexOf(name);
+  assert.ok(first("Server.delete") < first("network.delete_port"));
+  assert.ok(first("network.delete_port") < first("network.remove_subnet_from_router"));
+  assert.ok(first("network.delete_router") < first("network.delete_subnet"));
+  assert.ok(first("network.delete_subnet") < first("network.delete_network"));
+  assert.ok(first("Client.delete_security_group") > 0);
+  assert.ok(first("Lease.delete") > first("Server.delete"));
+  assert.deepEqual(report.testbed_state, { security_groups: ["default"] }, "everything made here is gone");
+  assert.deepEqual(report.kernelspecs, {});
+});
+
+test("Chameleon flow check: an existing allow-ssh group is used, not made, and not deleted", () => {
+  const report = flow("start_here_chameleon.ipynb", "existing-security-group,all-but-last,last");
+  assert.equal(callsTo(report, "SecurityGroup.submit").length, 0);
+  assert.match(report.output, /using the existing security group allow-ssh/);
+  assert.equal(callsTo(report, "Client.delete_security_group").length, 0);
+  assert.deepEqual(report.testbed_state.security_groups, ["allow-ssh", "default"]);
+  const publicPorts = callsTo(report, "Client.create_port").map((call) => call.values.body);
+  assert.ok(publicPorts.every((body) => body.includes("'security_groups': ['sg-theirs']")), publicPorts.join("\n"));
+});
+
+test("the signature lists name their source and commit, and hold what the notebooks use", () => {
+  for (const [file, symbol] of [["fabrictestbed-extensions", "fabrictestbed_extensions.fablib.slice.Slice.add_l2network"],
+    ["python-chi", "chi.lease.Lease.add_flavor_reservation"], ["python-neutronclient", "neutronclient.v2_0.client.Client.create_subnet"],
+    ["geni-lib", "geni.rspec.pg.Interface.addAddress"]]) {
+    const list = JSON.parse(readFileSync(join(projectRoot, "test", "fixtures", "testbeds", "signatures", `${file}.json`), "utf8"));
+    assert.match(list.commit, /^[0-9a-f]{40}$/);
+    assert.ok(list.source.length > 0);
+    assert.ok(symbol in list.signatures, `${symbol} missing from ${file}.json`);
+  }
+});
