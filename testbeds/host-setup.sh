@@ -3,7 +3,7 @@
 # Chameleon and CloudLab, and may run any number of times (testbeds rerun boot scripts): each
 # step first looks whether its work is already done.
 #
-#   sudo bash testbeds/host-setup.sh --host romeo [--mac 02:00:00:aa:bb:cc] [--offline]
+#   sudo bash testbeds/host-setup.sh --host romeo [--mac 02:00:00:aa:bb:cc] [--offline] [--with-jupyter]
 #
 # Run from the project's copy on the host (the folder this script is in, one level up). Steps:
 #   1. Node.js >= 20 (from the official Node.js package source, deb.nodesource.com, if missing or older)
@@ -21,7 +21,7 @@ NODE_MAJOR_INSTALL=22
 NODESOURCE_URL="${NODESOURCE_URL:-https://deb.nodesource.com}"
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SETUP_LOG="${SETUP_LOG:-/var/log/sockets-typescript-setup.log}"
-HOST="" MAC="" OFFLINE=""
+HOST="" MAC="" OFFLINE="" JUPYTER=""
 
 say() { echo "host-setup: $*"; }
 fail() { echo "host-setup: FAILED: $*"; exit 1; }
@@ -30,6 +30,7 @@ usage() {
   echo "usage: sudo bash testbeds/host-setup.sh --host romeo|juliet [--mac MAC] [--offline]"
   echo "  --mac      MAC address of the experiment interface (the address is put there when missing)"
   echo "  --offline  npm ci --offline (from the npm cache; for tests without internet)"
+  echo "  --with-jupyter  also install the distribution's Jupyter Notebook (CloudLab: a Jupyter server on romeo)"
 }
 
 while [ $# -gt 0 ]; do
@@ -37,6 +38,7 @@ while [ $# -gt 0 ]; do
     --host) HOST="${2:-}"; shift 2 ;;
     --mac) MAC="$(echo "${2:-}" | tr 'A-F' 'a-f')"; shift 2 ;;
     --offline) OFFLINE="--offline"; shift ;;
+    --with-jupyter) JUPYTER=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; fail "unknown argument $1" ;;
   esac
@@ -97,7 +99,7 @@ ADDRESS="$(topology "t.hosts[\"$HOST\"].address")"
 PREFIX="$(topology 't.network.prefix')"
 
 # 2. Host name, experiment address, /etc/hosts
-if [ "$(hostname)" = "$HOST" ]; then
+if [ "$(hostname -s)" = "$HOST" ]; then  # short name: CloudLab nodes carry a domain
   say "host name is $HOST"
 else
   say "host name $(hostname) -> $HOST"
@@ -204,6 +206,18 @@ fi
 say "building (npm run build)"
 as_owner npm run -s build || fail "the build failed (see above)"
 [ -f dist/src/kernels/host-kernel.js ] || fail "the build made no dist/src/kernels/host-kernel.js"
+
+# 4b. CloudLab's romeo serves the notebooks itself: the distribution's Jupyter Notebook.
+if [ -n "$JUPYTER" ]; then
+  if command -v jupyter-notebook >/dev/null; then
+    say "Jupyter Notebook present"
+  else
+    say "installing Jupyter Notebook (apt-get install jupyter-notebook)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jupyter-notebook >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jupyter-notebook >/dev/null; } \
+      || fail "could not install jupyter-notebook (apt-get failed)"
+  fi
+fi
 
 # 5. A kernel starts here and answers.
 say "starting a tslab kernel to check it answers"

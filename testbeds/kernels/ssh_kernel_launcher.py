@@ -81,6 +81,10 @@ def remote_command(project_dir, run):
 
 
 def ssh_argv(target, forwards, command):
+    """ssh with the forwards; for the destination "local" (CloudLab: romeo's own kernel beside a
+    Jupyter on romeo), the same command without ssh: the ports are already this host's."""
+    if target["destination"] == "local":
+        return ["bash", "-c", command]
     argv = [target.get("ssh", "ssh"), *SSH_OPTIONS, *target.get("ssh_options", [])]
     for port in forwards:
         argv += ["-L", f"127.0.0.1:{port}:127.0.0.1:{port}"]
