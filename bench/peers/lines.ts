@@ -17,6 +17,12 @@ export function now(): number {
   return performance.now() / 1000;
 }
 
+/** CPU seconds (user + system) this process has used, as Python's time.process_time(). */
+export function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 /** The arguments after the script, or the usage text on stderr and exit 2. */
 export function args(count: number, usage: string): string[] {
   const argv = process.argv.slice(2);

@@ -3,7 +3,7 @@
 //                                     or LIMIT_S seconds, "RESULT {bytes, seconds, ...}"
 //   module-tcp send HOST PORT BYTES   connect, sendall() 1 MiB chunks
 import * as socket from "@sockets-typescript/socket";
-import { CHECK_EVERY, args, now, ready, result } from "./lines";
+import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
 
 const USAGE = "usage: module-tcp recv HOST LIMIT_S | send HOST PORT BYTES";
 const CHUNK = 1 << 20;
@@ -21,6 +21,7 @@ async function receive(host: string, limit: number): Promise<void> {
   let calls = 0;
   let ended = "eof";
   const start = now();
+  const cpuStart = cpuSeconds();
   const deadline = start + limit;
   try {
     for (;;) {
@@ -38,9 +39,10 @@ async function receive(host: string, limit: number): Promise<void> {
     ended = "idle";
   }
   const seconds = now() - start;
+  const cpu = cpuSeconds() - cpuStart;
   conn.close();
   server.close();
-  result({ bytes: total, seconds, calls, ended });
+  result({ bytes: total, seconds, cpu, calls, ended });
 }
 
 async function send(host: string, port: number, count: number): Promise<void> {

@@ -3,7 +3,7 @@
 //       datagram: skip WARMUP_S, count during WINDOW_S, keep counting until IDLE_S of silence
 //   module-udp send HOST PORT SIZE SECONDS          sendto() SIZE-byte datagrams for SECONDS
 import * as socket from "@sockets-typescript/socket";
-import { CHECK_EVERY, args, now, ready, result } from "./lines";
+import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
 
 const USAGE = "usage: module-udp recv HOST WARMUP_S WINDOW_S IDLE_S | send HOST PORT SIZE SECONDS";
 
@@ -19,8 +19,8 @@ async function receive(host: string, warmup: number, window: number, idle: numbe
   const first = now();
   const windowStart = first + warmup;
   const windowEnd = windowStart + window;
-  let atStart: [number, number] | undefined;
-  let atEnd: [number, number] | undefined;
+  let atStart: [number, number, number] | undefined;
+  let atEnd: [number, number, number] | undefined;
   try {
     for (;;) {
       await sock.recvfrom(2048);
@@ -28,9 +28,9 @@ async function receive(host: string, warmup: number, window: number, idle: numbe
       if (total % CHECK_EVERY === 0) {
         const t = now();
         if (atStart === undefined) {
-          if (t >= windowStart) atStart = [total, t];
+          if (t >= windowStart) atStart = [total, t, cpuSeconds()];
         } else if (atEnd === undefined && t >= windowEnd) {
-          atEnd = [total, t];
+          atEnd = [total, t, cpuSeconds()];
         }
       }
     }
@@ -38,7 +38,7 @@ async function receive(host: string, warmup: number, window: number, idle: numbe
     if (!(err instanceof socket.timeout)) throw err;
   }
   sock.close();
-  result(atStart && atEnd ? { total, window: atEnd[0] - atStart[0], seconds: atEnd[1] - atStart[1] } : { total });
+  result(atStart && atEnd ? { total, window: atEnd[0] - atStart[0], seconds: atEnd[1] - atStart[1], cpu: atEnd[2] - atStart[2] } : { total });
 }
 
 async function send(host: string, port: number, size: number, seconds: number): Promise<void> {

@@ -4,7 +4,7 @@
 //   node-tcp send HOST PORT BYTES   connect, write() 1 MiB chunks, waiting for 'drain'
 import * as net from "node:net";
 import { once } from "node:events";
-import { CHECK_EVERY, args, now, ready, result } from "./lines";
+import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
 
 const USAGE = "usage: node-tcp recv HOST LIMIT_S | send HOST PORT BYTES";
 const CHUNK = 1 << 20;
@@ -19,15 +19,17 @@ function receive(host: string, limit: number): void {
     let total = 0;
     let calls = 0;
     const start = now();
+    const cpuStart = cpuSeconds();
     const deadline = start + limit;
     let done = false;
     const finish = (ended: string): void => {
       if (done) return;
       done = true;
       const seconds = now() - start;
+      const cpu = cpuSeconds() - cpuStart;
       clearInterval(idleCheck);
       conn.destroy();
-      result({ bytes: total, seconds, calls, ended });
+      result({ bytes: total, seconds, cpu, calls, ended });
     };
     // An interval rather than conn.setTimeout: no timer refresh on every chunk.
     let seen = -1;

@@ -3,7 +3,7 @@
 //       'message': skip WARMUP_S, count during WINDOW_S, keep counting until IDLE_S of silence
 //   node-udp send HOST PORT SIZE SECONDS          send() SIZE-byte datagrams for SECONDS
 import * as dgram from "node:dgram";
-import { CHECK_EVERY, args, now, ready, result } from "./lines";
+import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
 
 const USAGE = "usage: node-udp recv HOST WARMUP_S WINDOW_S IDLE_S | send HOST PORT SIZE SECONDS";
 
@@ -14,13 +14,13 @@ function receive(host: string, warmup: number, window: number, idle: number): vo
   let total = 0;
   let windowStart = 0;
   let windowEnd = 0;
-  let atStart: [number, number] | undefined;
-  let atEnd: [number, number] | undefined;
+  let atStart: [number, number, number] | undefined;
+  let atEnd: [number, number, number] | undefined;
   let idleCheck: NodeJS.Timeout | undefined;
   const finish = (): void => {
     clearInterval(idleCheck);
     sock.close();
-    result(atStart && atEnd ? { total, window: atEnd[0] - atStart[0], seconds: atEnd[1] - atStart[1] } : { total });
+    result(atStart && atEnd ? { total, window: atEnd[0] - atStart[0], seconds: atEnd[1] - atStart[1], cpu: atEnd[2] - atStart[2] } : { total });
   };
   sock.on("message", () => {
     total++;
@@ -37,9 +37,9 @@ function receive(host: string, warmup: number, window: number, idle: number): vo
     } else if (total % CHECK_EVERY === 0) {
       const t = now();
       if (atStart === undefined) {
-        if (t >= windowStart) atStart = [total, t];
+        if (t >= windowStart) atStart = [total, t, cpuSeconds()];
       } else if (atEnd === undefined && t >= windowEnd) {
-        atEnd = [total, t];
+        atEnd = [total, t, cpuSeconds()];
       }
     }
   });

@@ -30,6 +30,7 @@ def receive(host, limit):
     total = 0
     calls = 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     deadline = start + limit
     ended = "eof"
     try:
@@ -45,9 +46,10 @@ def receive(host, limit):
     except BlockingIOError:
         ended = "idle"
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     conn.close()
     server.close()
-    print("RESULT", json.dumps({"bytes": total, "seconds": seconds, "calls": calls, "ended": ended}), flush=True)
+    print("RESULT", json.dumps({"bytes": total, "seconds": seconds, "cpu": cpu, "calls": calls, "ended": ended}), flush=True)
 
 
 def send(host, port, count):

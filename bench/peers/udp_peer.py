@@ -41,15 +41,15 @@ def receive(host, warmup, window, idle):
                 now = time.perf_counter()
                 if at_start is None:
                     if now >= window_start:
-                        at_start = (total, now)
+                        at_start = (total, now, time.process_time())
                 elif at_end is None and now >= window_end:
-                    at_end = (total, now)
+                    at_end = (total, now, time.process_time())
     except BlockingIOError:
         pass
     sock.close()
     result = {"total": total}
     if at_start and at_end:
-        result.update(window=at_end[0] - at_start[0], seconds=at_end[1] - at_start[1])
+        result.update(window=at_end[0] - at_start[0], seconds=at_end[1] - at_start[1], cpu=at_end[2] - at_start[2])
     print("RESULT", json.dumps(result), flush=True)
 
 
