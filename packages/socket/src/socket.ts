@@ -42,10 +42,17 @@ const intBuf = Buffer.alloc(4);
 /** Python's socket.getdefaulttimeout(): the timeout new sockets start with. */
 let defaultTimeout: number | null = null;
 
-/** The descriptor and its readiness watch: what a garbage-collected socket must release. */
+/**
+ * The descriptor and its readiness watch: what a garbage-collected socket must release. The
+ * watch is made at the first wait, so a socket that never waits costs no more than its fields.
+ */
 interface Descriptor {
   fd: number;
-  watch: FdWatch;
+  watch: FdWatch | null;
+}
+
+function watchOf(desc: Descriptor): FdWatch {
+  return (desc.watch ??= new FdWatch(desc.fd));
 }
 
 // A socket that is garbage-collected without close() does not keep its descriptor.
@@ -55,7 +62,7 @@ function releaseDescriptor(desc: Descriptor): void {
   if (desc.fd < 0) return;
   const fd = desc.fd;
   desc.fd = -1;
-  desc.watch.dispose(badFileDescriptor());
+  desc.watch?.dispose(badFileDescriptor());
   libc.close(fd);
 }
 
@@ -116,7 +123,7 @@ export class Socket {
     this.type = typ & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     this.proto = pro;
     this.#timeout = typ & SOCK_NONBLOCK ? 0 : defaultTimeout;
-    this.#desc = { fd, watch: new FdWatch(fd) };
+    this.#desc = { fd, watch: null };
     finalizer.register(this, this.#desc, this.#desc);
   }
 
@@ -160,7 +167,7 @@ export class Socket {
           turned = true;
           await nextTurn();
         } else {
-          await this.#desc.watch.wait(direction, deadline, call);
+          await watchOf(this.#desc).wait(direction, deadline, call);
         }
       }
       const rc = op(this.#fd());
@@ -219,7 +226,7 @@ export class Socket {
     const err = libc.errno();
     if (err !== E.EINPROGRESS && err !== E.EINTR) throw fromErrno(err);
     if (this.#timeout === 0) throw fromErrno(err);
-    await this.#desc.watch.wait("write", this.#deadline(), "connect()");
+    await watchOf(this.#desc).wait("write", this.#deadline(), "connect()");
     // Ask connect() again rather than SO_ERROR: it reports the outcome and, after a failure,
     // returns the socket to "unconnected", so that a later connect() works (as in Python).
     if (libc.connect(fd, sa, sa.length) === 0) return;
@@ -371,7 +378,7 @@ export class Socket {
     const fd = this.#desc.fd;
     if (fd < 0) return -1;
     finalizer.unregister(this.#desc);
-    this.#desc.watch.dispose(badFileDescriptor());
+    this.#desc.watch?.dispose(badFileDescriptor());
     this.#desc.fd = -1;
     return fd;
   }
