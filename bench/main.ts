@@ -11,6 +11,7 @@ import { socketMemory, type MemoryRun } from "./memory";
 import { parseOptions, type BenchOptions } from "./options";
 import { killAllPeers } from "./peer-process";
 import { python } from "./paths";
+import { cannotPin, pinned } from "./pinning";
 import { linkReport, memoryReport, type LinkResults, type Rounds } from "./report";
 import { tcpBulk, type TcpRun } from "./tcp-bulk";
 import { udpRate, type UdpRun } from "./udp-rate";
@@ -72,6 +73,9 @@ async function main(): Promise<number> {
   });
   console.log(`sockets-typescript bench: ${versions()}`);
   console.log(`${o.rounds} round(s) per implementation and link, interleaved; receiver and sender in separate processes\n`);
+  const pinProblem = o.pin ? cannotPin() : null;
+  if (pinProblem) console.log(`(receiver and sender not pinned to CPUs: ${pinProblem})\n`);
+  const pin = o.pin && pinProblem === null;
   const started = performance.now();
   let measured = 0;
   for (const name of o.links) {
@@ -88,7 +92,7 @@ async function main(): Promise<number> {
     }
     openLink = link;
     try {
-      const results = await benchLink(link, o);
+      const results = await benchLink(pin ? pinned(link) : link, o);
       console.log(linkReport(results, o.tcpBytes, o.udpSize, o.udpWindow) + "\n");
       measured++;
     } finally {

@@ -9,14 +9,17 @@ export interface BenchOptions {
   udpIdle: number;
   sockets: number;
   links: ("loopback" | "veth")[];
+  /** Receiver and sender on CPUs of their own (taskset). */
+  pin: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--tcp-mib N] [--udp-seconds S] [--link loopback|veth|both]
+export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--tcp-mib N] [--udp-seconds S] [--link loopback|veth|both] [--no-pin]
   --quick          1 round, 256 MiB, 0.5 s UDP window (also BENCH_QUICK=1)
   --rounds N       measurements per implementation and link, interleaved (default 3)
   --tcp-mib N      TCP bytes to transfer, in MiB (default 1024)
   --udp-seconds S  UDP counting window at the receiver (default 1.5)
-  --link L         loopback, veth (needs root) or both (default: both when root)`;
+  --link L         loopback, veth (needs root) or both (default: both when root)
+  --no-pin         leave receiver and sender to the scheduler (default: receiver on CPU 1, sender on CPU 0)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const quick = argv.includes("--quick") || env.BENCH_QUICK === "1";
@@ -30,6 +33,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     udpIdle: 0.5,
     sockets: 1000,
     links: ["loopback", "veth"],
+    pin: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -39,6 +43,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       return n;
     };
     if (flag === "--quick") continue;
+    else if (flag === "--no-pin") o.pin = false;
     else if (flag === "--rounds") o.rounds = Math.floor(value());
     else if (flag === "--tcp-mib") o.tcpBytes = Math.floor(value() * 2 ** 20);
     else if (flag === "--udp-seconds") o.udpWindow = value();

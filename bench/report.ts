@@ -85,7 +85,8 @@ export function memoryReport(runs: Map<ImplementationKey, MemoryRun | string>): 
       continue;
     }
     lines.push(`    ${labels[key].padEnd(16)}${pad((run.delta / 2 ** 20).toFixed(2), 8)} MiB for ${num(run.count)} sockets` +
-      ` (${num(run.delta / run.count)} B each; process RSS before: ${(run.base / 2 ** 20).toFixed(1)} MiB)`);
+      ` (${num(run.delta / run.count)} B each; process RSS before: ${(run.base / 2 ** 20).toFixed(1)} MiB` +
+      `${run.heap === undefined ? "" : `; JS heap gained: ${num(run.heap / run.count)} B each`})`);
   }
   return lines.join("\n");
 }

@@ -15,7 +15,7 @@ for (let i = 0; i < 10; i++) {
 }
 gc();
 gc();
-const before = process.memoryUsage.rss();
+const { rss: before, heapUsed: heapBefore } = process.memoryUsage();
 const held: socket.Socket[] = [];
 for (let i = 0; i < Number(count); i++) {
   const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -24,6 +24,6 @@ for (let i = 0; i < Number(count); i++) {
 }
 gc();
 gc();
-const after = process.memoryUsage.rss();
-result({ count: held.length, before, after });
+const { rss: after, heapUsed: heapAfter } = process.memoryUsage();
+result({ count: held.length, before, after, heap: heapAfter - heapBefore });
 for (const sock of held) sock.close();

@@ -20,13 +20,13 @@ async function main(): Promise<void> {
   for (let i = 0; i < 10; i++) (await bound()).close();
   gc!();
   gc!();
-  const before = process.memoryUsage.rss();
+  const { rss: before, heapUsed: heapBefore } = process.memoryUsage();
   const held: dgram.Socket[] = [];
   for (let i = 0; i < Number(count); i++) held.push(await bound());
   gc!();
   gc!();
-  const after = process.memoryUsage.rss();
-  result({ count: held.length, before, after });
+  const { rss: after, heapUsed: heapAfter } = process.memoryUsage();
+  result({ count: held.length, before, after, heap: heapAfter - heapBefore });
   for (const sock of held) sock.close();
 }
 
