@@ -72,7 +72,10 @@ async function main(): Promise<number> {
     void (link?.close() ?? Promise.resolve()).finally(() => process.exit(130));
   });
   console.log(`sockets-typescript bench: ${versions()}`);
-  console.log(`${o.rounds} round(s) per implementation and link, interleaved; receiver and sender in separate processes\n`);
+  console.log(`${o.rounds} round(s) per implementation and link, interleaved; receiver and sender in separate processes`);
+  // Other programs running make every rate noisy (two CPUs are shared by receiver and sender).
+  const load = loadavg()[0];
+  console.log(load > 0.5 ? `The machine is busy (load ${load.toFixed(2)}): expect noisy rates; the x/cpu-s columns and a quiet rerun tell more.\n` : "");
   const pinProblem = o.pin ? cannotPin() : null;
   if (pinProblem) console.log(`(receiver and sender not pinned to CPUs: ${pinProblem})\n`);
   const pin = o.pin && pinProblem === null;

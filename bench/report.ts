@@ -48,19 +48,25 @@ function rateOf(results: LinkResults, test: "tcp" | "udp", key: ImplementationKe
 export function linkReport(results: LinkResults, tcpBytes: number, udpSize: number, udpWindow: number): string {
   const lines: string[] = [`Link: ${results.description}`];
   lines.push(`  TCP bulk, ${tcpBytes / 2 ** 20} MiB, receiver recv(65536) (Node net: its 'data' chunks), MB/s = 10^6 B/s`);
-  lines.push(`    ${"".padEnd(16)}${pad("best MB/s", 10)}${pad("median", 9)}   every round`);
+  lines.push(`    ${"".padEnd(16)}${pad("best MB/s", 10)}${pad("median", 9)}${pad("MB/cpu-s", 10)}   every round`);
   for (const [key, rounds] of results.tcp) {
     const rates = ok(rounds).map((r) => r.mbps);
+    const perCpu = ok(rounds).map((r) => r.mbPerCpuSecond);
     const notes = rounds.map((r) => (typeof r === "string" ? `failed: ${r}` : `${num(r.mbps)}${r.ended === "eof" ? "" : ` (${r.ended})`}`));
-    lines.push(`    ${labels[key].padEnd(16)}${pad(rates.length ? num(best(rates)) : "-", 10)}${pad(rates.length ? num(median(rates)) : "-", 9)}   ${notes.join(", ")}`);
+    lines.push(`    ${labels[key].padEnd(16)}${pad(rates.length ? num(best(rates)) : "-", 10)}${pad(rates.length ? num(median(rates)) : "-", 9)}` +
+      `${pad(perCpu.length ? num(best(perCpu)) : "-", 10)}   ${notes.join(", ")}`);
   }
   lines.push(`  UDP ${udpSize}-byte datagrams, received per second during a ${udpWindow} s window; loss = sent but never received`);
-  lines.push(`    ${"".padEnd(16)}${pad("best dgram/s", 13)}${pad("median", 9)}   every round (loss)`);
+  lines.push(`    ${"".padEnd(16)}${pad("best dgram/s", 13)}${pad("median", 9)}${pad("dgram/cpu-s", 13)}   every round (loss)`);
   for (const [key, rounds] of results.udp) {
     const rates = ok(rounds).map((r) => r.rate);
+    const perCpu = ok(rounds).map((r) => r.perCpuSecond);
     const notes = rounds.map((r) => (typeof r === "string" ? `failed: ${r}` : `${num(r.rate)} (${(r.loss * 100).toFixed(1)}%)`));
-    lines.push(`    ${labels[key].padEnd(16)}${pad(rates.length ? num(best(rates)) : "-", 13)}${pad(rates.length ? num(median(rates)) : "-", 9)}   ${notes.join(", ")}`);
+    lines.push(`    ${labels[key].padEnd(16)}${pad(rates.length ? num(best(rates)) : "-", 13)}${pad(rates.length ? num(median(rates)) : "-", 9)}` +
+      `${pad(perCpu.length ? num(best(perCpu)) : "-", 13)}   ${notes.join(", ")}`);
   }
+  lines.push(`  (x/cpu-s: what the receiver takes in per second of its own CPU time, best round: its cost, less`);
+  lines.push(`   disturbed than the rates when other programs compete for the CPUs)`);
   lines.push(`  Targets (ratio of the best rounds; median ratio in brackets):`);
   for (const t of targets) {
     const mine = rateOf(results, t.test, "module");

@@ -11,9 +11,11 @@ export interface TcpRun {
   mbps: number;
   /** How the receiver stopped: "eof" (all data), "time limit" or "idle". */
   ended: string;
+  /** MB the receiver takes in per second of its own CPU time (user + system): its cost, whatever else runs. */
+  mbPerCpuSecond: number;
 }
 
-interface ReceiverResult { bytes: number; seconds: number; calls: number; ended: string }
+interface ReceiverResult { bytes: number; seconds: number; cpu: number; calls: number; ended: string }
 
 export async function tcpBulk(impl: Implementation, link: Link, bytes: number, limitSeconds: number): Promise<TcpRun> {
   const receiver = new Peer(`${impl.label} TCP receiver`, link.receiverArgv(impl.argv("tcp", ["recv", link.receiverHost, String(limitSeconds)])));
@@ -24,7 +26,7 @@ export async function tcpBulk(impl: Implementation, link: Link, bytes: number, l
     const got = await receiver.result<ReceiverResult>((limitSeconds + 15) * 1000);
     // A receiver that stopped early (time limit) closes on the sender: its failure is expected then.
     if (got.ended === "eof") await sender.result((limitSeconds + 5) * 1000);
-    return { bytes: got.bytes, seconds: got.seconds, mbps: got.bytes / got.seconds / 1e6, ended: got.ended };
+    return { bytes: got.bytes, seconds: got.seconds, mbps: got.bytes / got.seconds / 1e6, ended: got.ended, mbPerCpuSecond: got.bytes / got.cpu / 1e6 };
   } finally {
     receiver.kill();
     sender?.kill();

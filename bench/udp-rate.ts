@@ -12,6 +12,8 @@ export interface UdpRun {
   received: number;
   /** Share of the sent datagrams never received (0..1). */
   loss: number;
+  /** Datagrams the receiver takes in per second of its own CPU time during the window. */
+  perCpuSecond: number;
 }
 
 export interface UdpOptions {
@@ -22,7 +24,7 @@ export interface UdpOptions {
   idle: number;
 }
 
-interface ReceiverResult { total: number; window?: number; seconds?: number }
+interface ReceiverResult { total: number; window?: number; seconds?: number; cpu?: number }
 
 export async function udpRate(impl: Implementation, link: Link, o: UdpOptions): Promise<UdpRun> {
   const receiver = new Peer(`${impl.label} UDP receiver`,
@@ -36,10 +38,10 @@ export async function udpRate(impl: Implementation, link: Link, o: UdpOptions): 
       link.senderArgv(impl.argv("udp", ["send", link.receiverHost, String(port), String(o.size), String(sendSeconds)])));
     const { sent } = await sender.result<{ sent: number }>((sendSeconds + 10) * 1000);
     const got = await receiver.result<ReceiverResult>((o.idle + 10) * 1000);
-    if (got.window === undefined || got.seconds === undefined) {
+    if (got.window === undefined || got.seconds === undefined || got.cpu === undefined) {
       throw new Error(`${impl.label} UDP receiver: the datagrams stopped before the window ended (${got.total} received)`);
     }
-    return { rate: got.window / got.seconds, sent, received: got.total, loss: Math.max(0, 1 - got.total / sent) };
+    return { rate: got.window / got.seconds, sent, received: got.total, loss: Math.max(0, 1 - got.total / sent), perCpuSecond: got.window / got.cpu };
   } finally {
     receiver.kill();
     sender?.kill();
