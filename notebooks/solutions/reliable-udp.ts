@@ -6,7 +6,7 @@
 // Wire format, one datagram each (UTF-8):  "DATA <seq> <text>"  and  "ACK <seq>",
 // where seq is the line's position in the whole dialogue (balcony-dialogue.ts).
 import * as socket from "@sockets-typescript/socket";
-import { DialogueLine, RECEIVED_PREFIX, SENT_PREFIX } from "./balcony-dialogue";
+import { DeliveryError, DialogueLine, RECEIVED_PREFIX, SENT_PREFIX } from "./balcony-dialogue";
 
 export interface Timing {
   /** Seconds without an acknowledgement before unacknowledged lines are sent again. */
@@ -36,6 +36,13 @@ export interface Received {
   heard: string[];
   /** The lines that did not arrive (or arrived only after a gap that never closed). */
   missing: DialogueLine[];
+}
+
+/** Fails (the cell or the program) if some of this host's lines were never acknowledged. */
+export function checkAcknowledged(unacknowledged: readonly DialogueLine[]): void {
+  if (unacknowledged.length > 0) {
+    throw new DeliveryError(`no acknowledgement for lines ${unacknowledged.map((line) => line.seq).join(", ")}: the partner may not have them`);
+  }
 }
 
 const dataPattern = /^DATA (\d+) ([\s\S]*)$/;
@@ -96,7 +103,10 @@ export class DialogueEndpoint {
     }
     await this.lingerAfterwards();
     const missing = expected.slice(heard.length);
-    for (const line of missing) console.log(`did not arrive: line ${line.seq} ${JSON.stringify(line.text)}`);
+    for (const line of missing) {
+      const why = this.arrived.has(line.seq) ? "arrived, but an earlier line never came" : "did not arrive";
+      console.log(`${why}: line ${line.seq} ${JSON.stringify(line.text)}`);
+    }
     return { heard, missing };
   }
 
