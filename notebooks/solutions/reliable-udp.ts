@@ -17,7 +17,11 @@ export interface Timing {
   firstDatagramTimeout: number;
   /** Seconds of silence after which a receiver stops waiting for missing lines. */
   silenceTimeout: number;
-  /** Seconds a receiver that has everything keeps acknowledging repeats: its last acknowledgements may have been lost. */
+  /**
+   * Seconds of quiet from the partner after which an endpoint that is done stops answering its
+   * repeats (its last acknowledgements may have been lost). Five retransmission periods, so that
+   * a few lost datagrams in a row do not end the exchange early.
+   */
   linger: number;
 }
 
@@ -26,7 +30,7 @@ export const defaultTiming: Timing = {
   maxSends: 15,
   firstDatagramTimeout: 120,
   silenceTimeout: 5,
-  linger: 0.5,
+  linger: 1,
 };
 
 export type Address = socket.AddressInput;
@@ -58,7 +62,9 @@ export class DialogueEndpoint {
 
   /**
    * Sends the lines to `to`, all at once, then again every `retransmitAfter` seconds those
-   * not yet acknowledged. Prints each line when first sent. Returns the lines never acknowledged.
+   * not yet acknowledged. Prints each line when first sent. Then keeps answering the partner's
+   * repeats until it falls quiet: its own lines may still be waiting for an acknowledgement from
+   * us (the last acknowledgements of the exchange can be lost too). Returns the lines never acknowledged.
    */
   async sendLines(lines: readonly DialogueLine[], to: Address): Promise<DialogueLine[]> {
     const waiting = new Map(lines.map((line) => [line.seq, line]));
@@ -74,6 +80,7 @@ export class DialogueEndpoint {
         console.log(`resent (send ${sends + 1}): line ${line.seq}`);
       }
     }
+    await this.lingerAfterwards();
     return [...waiting.values()];
   }
 
