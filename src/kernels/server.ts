@@ -66,7 +66,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     `--notebook-dir=${options.notebookDir}`,
     // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
     "--KernelSpecManager.ensure_native_kernel=False",
-    `--KernelSpecManager.allowed_kernelspecs=${JSON.stringify(hostNames.map(kernelName))}`,
+    ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),
   ];
   // Own process group: a terminal's Ctrl-C reaches us, and we stop the server without its y/n prompt.
   const child = spawn(JUPYTER_NOTEBOOK, args, {
