@@ -10,7 +10,7 @@ import { ServerConnection } from "@jupyterlab/services";
 import WebSocket from "ws";
 import type { Lab } from "../lab/lab";
 import { hostNames } from "@sockets-typescript/topology";
-import { kernelName, projectJupyterDir, writeLabKernelspecs } from "./kernelspecs";
+import { kernelName, projectJupyterDir, projectRoot, writeLabKernelspecs } from "./kernelspecs";
 
 export const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
 const READY_TIMEOUT_MS = 60_000;
@@ -65,6 +65,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     `--NotebookApp.token=${token}`,
     `--notebook-dir=${options.notebookDir}`,
     // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
+    `--config=${join(projectRoot, "src", "kernels", "notebook_config.py")}`,
     "--KernelSpecManager.ensure_native_kernel=False",
     ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),
   ];
