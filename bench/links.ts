@@ -29,11 +29,14 @@ export const loopback: Link = {
 /** The bench's own lab prefix, so it never brings down a lab a student is using. */
 export const BENCH_LAB_PREFIX = "bench-";
 
-/** A veth between two network namespaces (the lab's romeo -> juliet). Needs root. */
-export async function openVeth(progress: (line: string) => void): Promise<Link> {
+/**
+ * A veth between two network namespaces (the lab's romeo -> juliet). Needs root. An abort while
+ * the lab comes up removes again what was made (the lab's own roll-back).
+ */
+export async function openVeth(progress: (line: string) => void, signal?: AbortSignal): Promise<Link> {
   const lab = new Lab({ prefix: process.env.SOCKETS_LAB_PREFIX ?? BENCH_LAB_PREFIX });
   const wasUp = await lab.isUp();
-  if (!wasUp) await lab.up(progress);
+  if (!wasUp) await lab.up(progress, signal);
   return {
     name: "veth",
     description: `veth between namespaces ${lab.namespace("romeo")} (${hosts.romeo.address}) -> ${lab.namespace("juliet")} (${hosts.juliet.address})`,

@@ -18,6 +18,9 @@ import { udpRate, type UdpRun } from "./udp-rate";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
+/** Set while the veth link is being opened: Ctrl-C then waits for the lab's roll-back. */
+let opening: Promise<unknown> | undefined;
+const abort = new AbortController();
 
 /** The implementations in round r's order (rotated by one each round). */
 function rotated(r: number): Implementation[] {
@@ -67,9 +70,11 @@ async function main(): Promise<number> {
   }
   process.on("SIGINT", () => {
     killAllPeers();
+    abort.abort();
     const link = openLink;
     openLink = undefined;
-    void (link?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+    const cleanup = link ? link.close() : (opening ?? Promise.resolve());
+    void cleanup.catch(() => undefined).finally(() => process.exit(130));
   });
   console.log(`sockets-typescript bench: ${versions()}`);
   console.log(`${o.rounds} round(s) per implementation and link, interleaved; receiver and sender in separate processes`);
@@ -88,11 +93,14 @@ async function main(): Promise<number> {
     }
     let link: Link;
     try {
-      link = name === "loopback" ? loopback : await openVeth(progress);
+      const pending = name === "loopback" ? Promise.resolve(loopback) : openVeth(progress, abort.signal);
+      opening = pending;
+      link = await pending;
     } catch (err) {
       console.log(`Link: ${name} could not be opened: ${(err as Error).message}\n`);
       continue;
     }
+    opening = undefined;
     openLink = link;
     try {
       const results = await benchLink(pin ? pinned(link) : link, o);

@@ -4,9 +4,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 
 const running = new Set<Peer>();
+let stopped = false;
 
-/** Kills every peer still running (Ctrl-C, or a failure half-way). */
+/** Kills every peer still running and starts no more (Ctrl-C, or a failure half-way). */
 export function killAllPeers(): void {
+  stopped = true;
   for (const peer of running) peer.kill();
 }
 
@@ -18,6 +20,7 @@ export class Peer {
   #exited: string | null = null;
 
   constructor(readonly name: string, argv: readonly string[]) {
+    if (stopped) throw new Error(`${name}: not started, the bench is stopping`);
     this.#child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
     running.add(this);
     createInterface({ input: this.#child.stdout! }).on("line", (line) => {
