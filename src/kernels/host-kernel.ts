@@ -1,0 +1,111 @@
+// Runs ON a host (inside a lab namespace, or on a testbed host at the end of an ssh command)
+// and starts the tslab kernel there, so a notebook cell's sockets are that host's sockets.
+//
+//   node dist/src/kernels/host-kernel.js [--relay-dir DIR]      (cwd inside the project)
+//
+// stdin: first line = the Jupyter connection info as JSON (never on a command line: it holds
+// the key); each further line "interrupt" sends SIGINT to tslab. stdin closing means the
+// launcher is gone: tslab is stopped and this process exits. When tslab exits, this process
+// exits with its code. --relay-dir: also serve each kernel port as DIR/<channel>.sock, for a
+// launcher in another network namespace (the lab).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:net";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { CHANNELS, parseConnectionInfo, portOf, type ConnectionInfo } from "./connection";
+import { listen, relayServer } from "./relay";
+
+const STOP_GRACE_MS = 2000;
+
+function fail(message: string): never {
+  process.stderr.write(`host-kernel: ${message}\n`);
+  process.exit(1);
+}
+
+function parseArgs(args: string[]): { relayDir?: string } {
+  if (args.length === 0) return {};
+  if (args.length === 2 && args[0] === "--relay-dir") return { relayDir: args[1] };
+  return fail("usage: node host-kernel.js [--relay-dir DIR]  (connection info as JSON on the first line of stdin)");
+}
+
+function tslabEntry(): string {
+  try {
+    return join(require.resolve("tslab/package.json"), "..", "bin", "tslab");
+  } catch {
+    return fail("tslab is not installed here: run npm ci in the project on this host");
+  }
+}
+
+async function main(): Promise<void> {
+  const { relayDir } = parseArgs(process.argv.slice(2));
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const lineIterator = lines[Symbol.asyncIterator]();
+  const first = await lineIterator.next();
+  if (first.done) fail("stdin closed before the connection info arrived");
+  let info: ConnectionInfo;
+  try {
+    info = parseConnectionInfo(first.value);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+
+  // A private file for tslab's --config-path; removed when we exit.
+  const dir = mkdtempSync(join(tmpdir(), "host-kernel-"));
+  const connectionFile = join(dir, "connection.json");
+  writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
+
+  // Own process group: a Ctrl-C meant for a terminal or launcher reaches tslab only through us.
+  const tslab = spawn(process.execPath, [tslabEntry(), "kernel", "--config-path", connectionFile], {
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  process.stderr.write(`host-kernel: tslab started pid ${tslab.pid} on ${hostname()}\n`);
+
+  const servers: Server[] = [];
+  let stopping = false;
+  const cleanUp = () => {
+    for (const server of servers) server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    tslab.kill("SIGTERM");
+    setTimeout(() => tslab.kill("SIGKILL"), STOP_GRACE_MS).unref();
+  };
+  tslab.on("exit", (code, signal) => {
+    cleanUp();
+    process.exit(code ?? (signal === "SIGTERM" || signal === "SIGKILL" ? 0 : 1));
+  });
+  tslab.on("error", (err) => {
+    cleanUp();
+    fail(`could not start tslab: ${err.message}`);
+  });
+  process.on("SIGINT", () => tslab.kill("SIGINT"));
+  process.on("SIGTERM", stop);
+  process.on("SIGHUP", stop);
+
+  if (relayDir) {
+    for (const channel of CHANNELS) {
+      const server = relayServer({ host: "127.0.0.1", port: portOf(info, channel) });
+      servers.push(server);
+      await listen(server, { path: join(relayDir, `${channel}.sock`) }).catch((err: Error) => {
+        stop();
+        fail(`cannot serve ${channel} in ${relayDir}: ${err.message}`);
+      });
+    }
+  }
+
+  for (;;) {
+    const next = await lineIterator.next();
+    if (next.done) break;
+    const command = next.value.trim();
+    if (command === "interrupt") tslab.kill("SIGINT");
+    else if (command !== "") process.stderr.write(`host-kernel: ignoring unknown command ${JSON.stringify(command)}\n`);
+  }
+  stop(); // stdin closed: the launcher is gone
+}
+
+main().catch((err: Error) => fail(err.message));

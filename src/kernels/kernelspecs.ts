@@ -1,0 +1,37 @@
+// The lab's kernelspecs, ts-romeo and ts-juliet, written into a Jupyter data folder of the
+// project (JUPYTER_PATH points there), never into the user's or the system's.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { hostNames, type HostName } from "@sockets-typescript/topology";
+import type { Lab } from "../lab/lab";
+
+export const projectRoot = join(__dirname, "..", "..", "..");
+/** The project's Jupyter data folder: JUPYTER_PATH=<project>/jupyter. */
+export const projectJupyterDir = join(projectRoot, "jupyter");
+
+export function kernelName(host: HostName): string {
+  return `ts-${host}`;
+}
+
+export function displayName(host: HostName): string {
+  return `TypeScript on ${host}`;
+}
+
+/** Writes <dataDir>/kernels/ts-<host>/kernel.json for both hosts; returns the folders written. */
+export function writeLabKernelspecs(dataDir: string, lab: Lab): string[] {
+  return hostNames.map((host) => {
+    const dir = join(dataDir, "kernels", kernelName(host));
+    mkdirSync(dir, { recursive: true });
+    const spec = {
+      argv: [process.execPath, join(__dirname, "lab-launcher.js"), host, "{connection_file}"],
+      display_name: displayName(host),
+      language: "typescript",
+      // tslab ignores interrupt_request messages; it stops a cell on SIGINT.
+      interrupt_mode: "signal",
+      env: { SOCKETS_LAB_PREFIX: lab.prefix },
+      metadata: { host, runs_in: `network namespace ${lab.namespace(host)} (sockets-typescript lab)` },
+    };
+    writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
+    return dir;
+  });
+}
