@@ -18,3 +18,11 @@ export function formatEntry(entry: TranscriptEntry, total: number): string {
 export function writeJson(file: string, data: unknown): void {
   writeFileSync(file, JSON.stringify(data, null, 2) + "\n");
 }
+
+/** The median of some durations (0 for none). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
+}

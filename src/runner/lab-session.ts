@@ -1,0 +1,137 @@
+// The runner's way to the hosts: the lab (brought up only if it is down, and then taken down
+// again), one real Jupyter server with the lab's kernelspecs, and for each notebook a session
+// whose kernel (ts-juliet / ts-romeo) runs inside its host.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { KernelConnection, SessionAPI, type ServerConnection } from "@jupyterlab/services";
+import type { HostName } from "@sockets-typescript/topology";
+import { Lab } from "../lab/lab";
+import { startJupyter, type JupyterServer } from "../kernels/server";
+import { HostKernel } from "./host-kernel";
+import type { KernelBackend, KernelPair } from "./kernel-pair";
+import type { HostNotebook } from "./notebook";
+
+/** How long a kernel may take to start and answer kernel_info. */
+const KERNEL_START_TIMEOUT_MS = 60_000;
+
+/**
+ * Tornado leaves Nagle's algorithm on for the kernel websockets: every small frame after the
+ * first (status, stream, reply, idle) then waits for the client's delayed ACK, about 40 ms a
+ * cell. This server config turns TCP_NODELAY on for each kernel websocket.
+ */
+const NODELAY_CONFIG = `# Written by the sockets-typescript runner: TCP_NODELAY on kernel websockets (else ~40 ms per cell).
+from notebook.services.kernels.handlers import ZMQChannelsHandler
+_open = ZMQChannelsHandler.open
+def _open_nodelay(self, *args, **kwargs):
+    self.set_nodelay(True)
+    return _open(self, *args, **kwargs)
+ZMQChannelsHandler.open = _open_nodelay
+`;
+
+export interface LabSessionOptions {
+  /** The project folder: the server's root; notebooks must lie inside it. */
+  root: string;
+  /** Lab namespace prefix; default SOCKETS_LAB_PREFIX or "". */
+  prefix?: string;
+  /** Progress lines (bringing the lab up, the server). */
+  log?: (line: string) => void;
+}
+
+interface HostSession {
+  sessionId: string;
+  kernel: KernelConnection;
+}
+
+async function startHostSession(settings: ServerConnection.ISettings, root: string, notebook: HostNotebook): Promise<HostSession> {
+  const path = relative(root, notebook.path);
+  if (path.startsWith("..")) throw new Error(`${notebook.path} is outside ${root}: the Jupyter server cannot open it`);
+  const model = await SessionAPI.startSession({ path, name: path, type: "notebook", kernel: { name: notebook.kernelName } }, settings);
+  if (!model.kernel) throw new Error(`${path}: the server started no kernel`);
+  const kernel = new KernelConnection({ model: model.kernel, serverSettings: settings, handleComms: false });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // kernel_info answered: the kernel runs in its host and listens on all its channels.
+    await Promise.race([
+      kernel.info,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${notebook.kernelName} did not start within ${KERNEL_START_TIMEOUT_MS / 1000} s`)), KERNEL_START_TIMEOUT_MS))),
+    ]);
+  } catch (err) {
+    kernel.dispose();
+    await SessionAPI.shutdownSession(model.id, settings).catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { sessionId: model.id, kernel };
+}
+
+async function stopHostSession(settings: ServerConnection.ISettings, session: HostSession): Promise<void> {
+  // Close our websocket first: the server's shutdown then reads as ours, not as a lost connection.
+  session.kernel.dispose();
+  await SessionAPI.shutdownSession(session.sessionId, settings).catch(() => undefined);
+}
+
+export class LabSession implements KernelBackend {
+  private constructor(
+    readonly lab: Lab,
+    private readonly server: JupyterServer,
+    private readonly dataDir: string,
+    private readonly root: string,
+    /** True when this session brought the lab up: it then takes it down again. */
+    readonly broughtUp: boolean,
+    /** Milliseconds to bring the lab up (0 if it was up) and start the server. */
+    readonly openMs: { lab: number; server: number },
+  ) {}
+
+  static async open(options: LabSessionOptions): Promise<LabSession> {
+    const log = options.log ?? (() => {});
+    const lab = new Lab({ prefix: options.prefix });
+    let started = Date.now();
+    const broughtUp = !(await lab.isUp());
+    if (broughtUp) {
+      log(`bringing the lab up (hosts ${lab.namespace("juliet")}, ${lab.namespace("romeo")})`);
+      await lab.up();
+    }
+    const labMs = broughtUp ? Date.now() - started : 0;
+    started = Date.now();
+    const dataDir = mkdtempSync(join(tmpdir(), "sockets-runner-jupyter-"));
+    try {
+      mkdirSync(join(dataDir, "config"), { recursive: true });
+      writeFileSync(join(dataDir, "config", "jupyter_notebook_config.py"), NODELAY_CONFIG);
+      const server = await startJupyter({ notebookDir: options.root, lab, dataDir, log: process.env.RUNNER_SERVER_LOG ? "inherit" : "capture" });
+      return new LabSession(lab, server, dataDir, options.root, broughtUp, { lab: labMs, server: Date.now() - started });
+    } catch (err) {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (broughtUp) await lab.down().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async startPair(notebooks: readonly HostNotebook[]): Promise<KernelPair> {
+    const started = Date.now();
+    const settled = await Promise.allSettled(notebooks.map((nb) => startHostSession(this.server.settings, this.root, nb)));
+    const sessions = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) {
+      await Promise.all(sessions.map((session) => stopHostSession(this.server.settings, session)));
+      throw failed.reason;
+    }
+    const startMs = Date.now() - started;
+    const kernels = {} as Record<HostName, HostKernel>;
+    notebooks.forEach((nb, i) => (kernels[nb.host] = new HostKernel(nb.host, sessions[i].kernel)));
+    return {
+      kernels,
+      startMs,
+      stop: async () => {
+        await Promise.all(sessions.map((session) => stopHostSession(this.server.settings, session)));
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.server.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.broughtUp) await this.lab.down();
+  }
+}
