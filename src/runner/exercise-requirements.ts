@@ -1,7 +1,7 @@
 // The balcony exercise's requirements, judged from what a pair of notebooks printed (and from
 // what the packet filter saw cross the LAN): one verdict per requirement with the reasons.
 import type { HostName } from "@sockets-typescript/topology";
-import { RECEIVED_PREFIX, SENT_PREFIX, linesOf, partnerOf } from "../../notebooks/solutions/balcony-dialogue";
+import { RECEIVED_PREFIX, SENT_PREFIX, linesOf, partnerOf, type DialogueLine } from "../../notebooks/solutions/balcony-dialogue";
 import type { TranscriptEntry } from "./run-pair";
 import type { LineArrival } from "./wire-watch";
 import { firstErrorLine } from "./walkthrough-check";
@@ -26,21 +26,42 @@ function printed(entries: readonly TranscriptEntry[], host: HostName, prefix: st
 
 const quote = (text: string) => JSON.stringify(text.length > 70 ? `${text.slice(0, 67)}...` : text);
 
+/** "1, 2 and 5" */
+const seqList = (lines: readonly DialogueLine[]) => {
+  const seqs = lines.map((line) => String(line.seq));
+  return seqs.length > 1 ? `${seqs.slice(0, -1).join(", ")} and ${seqs[seqs.length - 1]}` : seqs.join("");
+};
+
+/** What is wrong with the lines one host showed as received, compared with what its partner speaks. */
+function receivedProblems(receiver: HostName, received: readonly string[]): string[] {
+  const sender = partnerOf(receiver);
+  const expected = linesOf(sender);
+  if (received.length === expected.length && received.every((text, i) => text === expected[i].text)) return [];
+  const texts = expected.map((line) => line.text);
+  const problems: string[] = [];
+  const missing = expected.filter((line) => !received.includes(line.text));
+  if (missing.length) problems.push(`${receiver} never showed ${missing.length === 1 ? "line" : "lines"} ${seqList(missing)} from ${sender}`);
+  for (const text of received.filter((t) => !texts.includes(t))) {
+    const inside = expected.filter((line) => text.includes(line.text));
+    problems.push(
+      inside.length > 1
+        ? `${receiver} showed lines ${seqList(inside)} run together as one: ${quote(text)} (TCP keeps no boundaries between sends: frame the lines)`
+        : `${receiver} showed a received line that ${sender} never spoke: ${quote(text)}`,
+    );
+  }
+  const repeated = expected.filter((line) => received.filter((t) => t === line.text).length > 1);
+  if (repeated.length) problems.push(`${receiver} showed line ${seqList(repeated)} more than once`);
+  if (problems.length === 0) problems.push(`${receiver} showed ${sender}'s lines out of order: ${received.map((t) => texts.indexOf(t) + expected[0].seq).join(", ")}`);
+  return problems;
+}
+
 /** Whole dialogue delivered both ways, byte for byte: the receiver shows exactly the partner's lines, in order, and each crossed the LAN. */
 function delivered(entries: readonly TranscriptEntry[], arrivals: readonly LineArrival[] | null): Verdict {
-  const details: string[] = [];
+  const details = hosts.flatMap((receiver) => receivedProblems(receiver, printed(entries, receiver, RECEIVED_PREFIX)));
+  const unseen = (arrivals ?? []).filter((arrival) => arrival.packets === 0);
   for (const receiver of hosts) {
-    const sender = partnerOf(receiver);
-    const expected = linesOf(sender);
-    const received = printed(entries, receiver, RECEIVED_PREFIX);
-    expected.forEach((line, i) => {
-      if (i >= received.length) details.push(`${receiver} never showed line ${line.seq} from ${sender}: ${quote(line.text)}`);
-      else if (received[i] !== line.text) details.push(`${receiver}'s received line ${i + 1} is ${quote(received[i])}, not line ${line.seq} ${quote(line.text)}`);
-    });
-    for (const extra of received.slice(expected.length)) details.push(`${receiver} showed an extra received line ${quote(extra)}`);
-  }
-  for (const arrival of arrivals ?? []) {
-    if (arrival.packets === 0) details.push(`line ${arrival.line.seq} never reached ${arrival.receiver} over the LAN (no packet carried ${quote(arrival.line.text)})`);
+    const lines = unseen.filter((arrival) => arrival.receiver === receiver).map((arrival) => arrival.line);
+    if (lines.length) details.push(`no packet carrying ${lines.length === 1 ? "line" : "lines"} ${seqList(lines)} reached ${receiver} over the LAN`);
   }
   const lines = linesOf("romeo").length + linesOf("juliet").length;
   return {
@@ -56,8 +77,10 @@ function printedBothEnds(entries: readonly TranscriptEntry[]): Verdict {
   for (const host of hosts) {
     const sent = printed(entries, host, SENT_PREFIX);
     const received = printed(entries, host, RECEIVED_PREFIX);
-    for (const line of linesOf(host)) if (!sent.includes(line.text)) details.push(`${host} did not print line ${line.seq} as "${SENT_PREFIX}<line>"`);
-    for (const line of linesOf(partnerOf(host))) if (!received.includes(line.text)) details.push(`${host} did not print line ${line.seq} as "${RECEIVED_PREFIX}<line>"`);
+    const unsent = linesOf(host).filter((line) => !sent.includes(line.text));
+    const unreceived = linesOf(partnerOf(host)).filter((line) => !received.includes(line.text));
+    if (unsent.length) details.push(`${host} did not print ${unsent.length === 1 ? "line" : "lines"} ${seqList(unsent)} as "${SENT_PREFIX}<line>"`);
+    if (unreceived.length) details.push(`${host} did not print ${unreceived.length === 1 ? "line" : "lines"} ${seqList(unreceived)} as "${RECEIVED_PREFIX}<line>"`);
   }
   return {
     requirement: `each line is printed when sent ("${SENT_PREFIX}...") and when received ("${RECEIVED_PREFIX}..."), on each host`,
