@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
-import { LabSession } from "./lab-session";
+import { LabSession, closeOnSignals } from "./lab-session";
 import { readNotebook, type HostNotebook } from "./notebook";
 import { runPair, type TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
@@ -119,6 +119,7 @@ function parseArgs(args: string[]): ExerciseOptions & { json?: string } {
 async function main(): Promise<number> {
   const { json, ...options } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
+  closeOnSignals();
   const result = await checkExercise({ ...options, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
   console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo}`);

@@ -4,7 +4,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { KernelConnection, SessionAPI, type ServerConnection } from "@jupyterlab/services";
+import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
+import WebSocket from "ws";
 import type { HostName } from "@sockets-typescript/topology";
 import { Lab } from "../lab/lab";
 import { startJupyter, type JupyterServer } from "../kernels/server";
@@ -28,6 +29,17 @@ def _open_nodelay(self, *args, **kwargs):
     return _open(self, *args, **kwargs)
 ZMQChannelsHandler.open = _open_nodelay
 `;
+
+/**
+ * The distribution's Notebook 6 server speaks no kernel websocket subprotocol. @jupyterlab/services
+ * asks for one first, and the refused handshake costs a reconnect (and a "Connection lost"
+ * warning) per kernel; this WebSocket asks for none.
+ */
+class PlainWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+  }
+}
 
 export interface LabSessionOptions {
   /** The project folder: the server's root; notebooks must lie inside it. */
@@ -72,7 +84,25 @@ async function stopHostSession(settings: ServerConnection.ISettings, session: Ho
   await SessionAPI.shutdownSession(session.sessionId, settings).catch(() => undefined);
 }
 
+/** Sessions not closed yet: what a Ctrl-C must clean up (see closeOnSignals). */
+const openSessions = new Set<LabSession>();
+
+/**
+ * For the command-line tools: on Ctrl-C or SIGTERM, stop the Jupyter server (it runs in its own
+ * process group and would outlive us) and take down a lab we brought up, then exit 130.
+ */
+export function closeOnSignals(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping the kernels and the Jupyter server${[...openSessions].some((s) => s.broughtUp) ? ", taking the lab down" : ""}\n`);
+    Promise.allSettled([...openSessions].map((session) => session.close())).then(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+}
+
 export class LabSession implements KernelBackend {
+  private readonly settings: ServerConnection.ISettings;
+
   private constructor(
     readonly lab: Lab,
     private readonly server: JupyterServer,
@@ -82,7 +112,9 @@ export class LabSession implements KernelBackend {
     readonly broughtUp: boolean,
     /** Milliseconds to bring the lab up (0 if it was up) and start the server. */
     readonly openMs: { lab: number; server: number },
-  ) {}
+  ) {
+    this.settings = ServerConnection.makeSettings({ ...server.settings, WebSocket: PlainWebSocket as unknown as typeof globalThis.WebSocket });
+  }
 
   static async open(options: LabSessionOptions): Promise<LabSession> {
     const log = options.log ?? (() => {});
@@ -100,7 +132,9 @@ export class LabSession implements KernelBackend {
       mkdirSync(join(dataDir, "config"), { recursive: true });
       writeFileSync(join(dataDir, "config", "jupyter_notebook_config.py"), NODELAY_CONFIG);
       const server = await startJupyter({ notebookDir: options.root, lab, dataDir, log: process.env.RUNNER_SERVER_LOG ? "inherit" : "capture" });
-      return new LabSession(lab, server, dataDir, options.root, broughtUp, { lab: labMs, server: Date.now() - started });
+      const session = new LabSession(lab, server, dataDir, options.root, broughtUp, { lab: labMs, server: Date.now() - started });
+      openSessions.add(session);
+      return session;
     } catch (err) {
       rmSync(dataDir, { recursive: true, force: true });
       if (broughtUp) await lab.down().catch(() => undefined);
@@ -110,11 +144,11 @@ export class LabSession implements KernelBackend {
 
   async startPair(notebooks: readonly HostNotebook[]): Promise<KernelPair> {
     const started = Date.now();
-    const settled = await Promise.allSettled(notebooks.map((nb) => startHostSession(this.server.settings, this.root, nb)));
+    const settled = await Promise.allSettled(notebooks.map((nb) => startHostSession(this.settings, this.root, nb)));
     const sessions = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failed) {
-      await Promise.all(sessions.map((session) => stopHostSession(this.server.settings, session)));
+      await Promise.all(sessions.map((session) => stopHostSession(this.settings, session)));
       throw failed.reason;
     }
     const startMs = Date.now() - started;
@@ -124,12 +158,13 @@ export class LabSession implements KernelBackend {
       kernels,
       startMs,
       stop: async () => {
-        await Promise.all(sessions.map((session) => stopHostSession(this.server.settings, session)));
+        await Promise.all(sessions.map((session) => stopHostSession(this.settings, session)));
       },
     };
   }
 
   async close(): Promise<void> {
+    if (!openSessions.delete(this)) return; // closed already (e.g. by a signal)
     await this.server.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
     if (this.broughtUp) await this.lab.down();

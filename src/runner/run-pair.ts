@@ -1,6 +1,7 @@
 // Executes a scheduled notebook pair on the two hosts' kernels and records the transcript.
 // A cell tagged waits-for-peer is started and left running while the next steps (on the other
-// host) go on, as a student would switch notebooks while a receive waits.
+// host) go on, as a student would switch notebooks while a receive waits. The two setup cells
+// (imports, compiled by tslab: the slowest cells) run at the same time on their two kernels.
 import type { HostName } from "@sockets-typescript/topology";
 import type { CellRun, HostKernel } from "./host-kernel";
 import type { NotebookCell } from "./notebook";
@@ -35,7 +36,7 @@ export async function runPair(cells: readonly NotebookCell[], kernels: Record<Ho
     await running.get(cell.host); // one cell at a time per kernel
     running.delete(cell.host);
     const done = runCell(cell, i + 1);
-    if (cell.waitsForPeer) running.set(cell.host, done);
+    if (cell.waitsForPeer || cell.step === "setup") running.set(cell.host, done);
     else await done;
   }
   await Promise.all(running.values());

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { hostNames } from "@sockets-typescript/topology";
 import type { KernelBackend, KernelPair } from "./kernel-pair";
-import { LabSession } from "./lab-session";
+import { LabSession, closeOnSignals } from "./lab-session";
 import { readNotebook, type HostNotebook } from "./notebook";
 import { runPair, type TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
@@ -31,6 +31,8 @@ export interface WalkthroughResult {
   labMs: number;
   serverMs: number;
   parts: PartResult[];
+  /** From the last cell's reply to the end: kernels shut down, server stopped, lab down if brought up. */
+  closeMs: number;
   medianCellMs: number;
   passed: boolean;
   /** The first deviating step, "U5 on juliet: ...", or null. */
@@ -76,6 +78,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   const backend: KernelBackend & { openMs: { lab: number; server: number } } = await LabSession.open({ root, prefix: options.prefix, log: print });
   const results: PartResult[] = [];
   const stopping: Promise<void>[] = [];
+  let closing = 0;
   const pairs: Promise<KernelPair>[] = [];
   const startPair = (i: number) => {
     const pair = backend.startPair(notebooks[i]);
@@ -94,6 +97,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
       }
     }
   } finally {
+    closing = Date.now();
     // Kernels started for a part that never ran (an earlier part threw).
     for (const pair of pairs.slice(results.length + 1)) stopping.push(pair.then((p) => p.stop(), () => undefined));
     await Promise.all(stopping);
@@ -106,6 +110,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
     labMs: backend.openMs.lab,
     serverMs: backend.openMs.server,
     parts: results,
+    closeMs: Date.now() - closing,
     medianCellMs: median(results.flatMap((r) => r.entries.map((e) => e.ms))),
     passed: deviations.length === 0,
     firstDeviation: first ? `${first.step} on ${first.host}: ${first.problem}` : null,
@@ -132,12 +137,13 @@ function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: n
 async function main(): Promise<number> {
   const { parts, json, timeoutMs } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
+  closeOnSignals();
   const result = await runWalkthrough({ parts, timeoutMs, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
   console.log(
     `\nwall ${result.wallMs} ms (lab ${result.labMs} ms, server ${result.serverMs} ms); ` +
       `kernels started in ${result.parts.map((r) => `${r.part} ${r.kernelStartMs} ms`).join(", ")}; ` +
-      `cells ${result.parts.map((r) => `${r.part} ${r.cellsMs} ms`).join(", ")}; median cell ${result.medianCellMs} ms`,
+      `cells ${result.parts.map((r) => `${r.part} ${r.cellsMs} ms`).join(", ")}; median cell ${result.medianCellMs} ms; shutdown ${result.closeMs} ms`,
   );
   for (const d of result.parts.flatMap((r) => r.deviations)) console.log(`DEVIATION ${d.step} on ${d.host}: ${d.problem}`);
   if (result.passed) {

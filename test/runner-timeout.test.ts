@@ -1,0 +1,65 @@
+// A cell that never ends (a receive nobody answers) is interrupted after the runner's timeout,
+// reported as not finished, and the host's kernel goes on with the next cell. Needs root.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LabSession } from "../src/runner/lab-session";
+import { readNotebook } from "../src/runner/notebook";
+import { runPair } from "../src/runner/run-pair";
+import { schedule } from "../src/runner/schedule";
+import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
+
+const prefix = "rni-";
+const lab = testLab(prefix);
+const dir = join(projectRoot, "dist", "test-scratch-timeout");
+
+function notebook(host: string, cells: { code: string; tags?: string[] }[]): string {
+  const file = join(dir, `t-${host}.ipynb`);
+  const nb = {
+    cells: cells.map(({ code, tags }) => ({ cell_type: "code", execution_count: null, metadata: tags ? { tags } : {}, outputs: [], source: [code] })),
+    metadata: { kernelspec: { name: `ts-${host}`, display_name: `TypeScript on ${host}`, language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 4,
+  };
+  writeFileSync(file, JSON.stringify(nb));
+  return file;
+}
+
+before(async () => {
+  if (needsRoot) return;
+  mkdirSync(dir, { recursive: true });
+  await lab.up();
+});
+after(async () => {
+  if (needsRoot) return;
+  await lab.down();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("a receive that waits forever is interrupted with SIGINT and the kernel runs the next cell", { skip: needsRoot }, async () => {
+  const juliet = notebook("juliet", [
+    { code: 'import * as socket from "@sockets-typescript/socket";\nconst sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);\nsock.bind(["10.10.0.101", 4000]);' },
+    { code: "await sock.recvfrom(1024);", tags: ["step-B1"] },
+    { code: 'console.log("still here", sock.getsockname());', tags: ["step-B2"] },
+  ]);
+  const romeo = notebook("romeo", [{ code: 'console.log("romeo idle");' }]);
+  const session = await LabSession.open({ root: projectRoot, prefix });
+  try {
+    const pair = await session.startPair([readNotebook(juliet), readNotebook(romeo)]);
+    try {
+      const entries = await runPair(schedule([readNotebook(juliet), readNotebook(romeo)]), pair.kernels, { timeoutMs: 1500 });
+      const [waiting, next] = entries.filter((e) => e.host === "juliet" && e.step !== "setup");
+      assert.equal(waiting.status, "timeout", JSON.stringify(entries, null, 1));
+      // tslab rejects the cell itself ("Interrupted asynchronously") before the socket module's KeyboardInterrupt shows.
+      assert.match(waiting.stderr, /KeyboardInterrupt|Error: Interrupted asynchronously/);
+      assert.match(waiting.stderr, /no reply within 1\.5 s; interrupted the kernel\)/);
+      assert.equal(next.status, "ok", next.stderr);
+      assert.match(next.stdout, /still here \('10\.10\.0\.101', 4000\)/);
+    } finally {
+      await pair.stop();
+    }
+  } finally {
+    await session.close();
+  }
+});
