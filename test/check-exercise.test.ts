@@ -72,6 +72,16 @@ test("the same UDP pair passes when the LAN loses nothing (--no-loss): the failu
   assert.deepEqual(result.verdicts.map((v) => v.passed), [true, true, true], JSON.stringify(result.verdicts, null, 1));
 });
 
+for (const variant of ["udp", "tcp"] as const) {
+  test(`the ${variant.toUpperCase()} starter notebooks run without error as handed out, and the checker finds nothing delivered`, { skip: needsRoot }, async () => {
+    const result = await checkExercise({ ...pair(join(projectRoot, "notebooks"), `03-balcony-${variant}`), prefix });
+    assert.equal(result.variant, variant);
+    assert.deepEqual(result.verdicts.map((v) => v.passed), [false, false, true], JSON.stringify(result.verdicts, null, 1));
+    assert.match(verdict(result, 0).details[0], /juliet never showed lines 1, 2, 3, 4, 5, 6, 7 and 8 from romeo/);
+    assert.match(output(result), /this kernel runs on juliet/);
+  });
+}
+
 test("npm run check-exercise prints PASS/FAIL per requirement and exits 1 when one fails", { skip: needsRoot }, () => {
   const files = pair(fixtures, "balcony-tcp-unframed");
   const result = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "check-exercise.js"), files.juliet, files.romeo, "--tcp"], {

@@ -88,7 +88,8 @@ export class WireWatch {
   }
 
   private async uninstallOn(host: HostName): Promise<void> {
-    await this.iptables(host, ["-D", "INPUT", "-j", CHAIN]).catch(() => undefined);
+    // Every jump to the chain (an interrupted check may have left one), then the chain.
+    for (let i = 0; i < 10; i++) if ((await this.iptables(host, ["-D", "INPUT", "-j", CHAIN]).then(() => true, () => false)) === false) break;
     await this.iptables(host, ["-F", CHAIN]).catch(() => undefined);
     await this.iptables(host, ["-X", CHAIN]).catch(() => undefined);
   }
