@@ -10,7 +10,7 @@ import type { LineArrival } from "../src/runner/wire-watch";
 let index = 0;
 function cell(host: HostName, step: string, lines: string[], options: Partial<TranscriptEntry> = {}): TranscriptEntry {
   index += 1;
-  return { index, host, step, position: index, code: "", raisesException: false, status: "ok", stdout: lines.map((l) => l + "\n").join(""), stderr: "", ms: 1, ...options };
+  return { index, host, step, position: index, code: "", raisesException: false, waitsForPeer: false, status: "ok", stdout: lines.map((l) => l + "\n").join(""), stderr: "", ms: 1, ...options };
 }
 const sends = (host: HostName) => linesOf(host).map((l) => SENT_PREFIX + l.text);
 const receives = (from: HostName) => linesOf(from).map((l) => RECEIVED_PREFIX + l.text);

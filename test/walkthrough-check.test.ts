@@ -9,7 +9,7 @@ import { udpExpectations, tcpExpectations } from "../src/runner/walkthrough-expe
 let index = 0;
 function cell(step: string, host: HostName, stdout: string, options: Partial<TranscriptEntry> = {}): TranscriptEntry {
   index += 1;
-  return { index, host, step, position: index, code: "", raisesException: false, status: "ok", stdout, stderr: "", ms: 1, ...options };
+  return { index, host, step, position: index, code: "", raisesException: false, waitsForPeer: false, status: "ok", stdout, stderr: "", ms: 1, ...options };
 }
 const problemsOf = (entries: TranscriptEntry[], step: string) =>
   checkWalkthrough(entries, udpExpectations.concat(tcpExpectations)).filter((d) => d.step === step).map((d) => d.problem);

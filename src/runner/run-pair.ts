@@ -15,6 +15,8 @@ export interface TranscriptEntry extends CellRun {
   position: number;
   code: string;
   raisesException: boolean;
+  /** Ran on while the other host's steps went on (it printed when it finished, maybe after later cells). */
+  waitsForPeer: boolean;
 }
 
 export interface RunOptions {
@@ -28,7 +30,7 @@ export async function runPair(cells: readonly NotebookCell[], kernels: Record<Ho
   const running = new Map<HostName, Promise<void>>();
   const runCell = async (cell: NotebookCell, index: number) => {
     const run = await kernels[cell.host].run(cell.code, options.timeoutMs);
-    const entry: TranscriptEntry = { index, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, ...run };
+    const entry: TranscriptEntry = { index, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, ...run };
     entries.push(entry);
     options.onCell?.(entry, cells.length);
   };

@@ -8,7 +8,8 @@ const indent = (text: string, mark: string) =>
 /** One cell as the transcript shows it: header, code, output. */
 export function formatEntry(entry: TranscriptEntry, total: number): string {
   const note = entry.raisesException ? (entry.status === "error" ? "  (fails on purpose)" : "  (was expected to fail)") : entry.status !== "ok" ? `  (${entry.status.toUpperCase()})` : "";
-  const parts = [`[${String(entry.index).padStart(2)}/${total}] ${entry.host.padEnd(6)} ${entry.step.padEnd(5)} cell ${entry.position}, ${entry.ms} ms${note}`];
+  const waited = entry.waitsForPeer ? "  (waited for the other host)" : "";
+  const parts = [`[${String(entry.index).padStart(2)}/${total}] ${entry.host.padEnd(6)} ${entry.step.padEnd(5)} cell ${entry.position}, ${entry.ms} ms${note}${waited}`];
   parts.push(indent(entry.code, "|"));
   if (entry.stdout.trim()) parts.push(indent(entry.stdout, ">"));
   if (entry.stderr.trim()) parts.push(indent(entry.stderr, "!"));
