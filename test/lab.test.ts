@@ -3,7 +3,7 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { JULIET, ROMEO, ports } from "@sockets-typescript/topology";
 import { ETC_NETNS } from "../src/lab/lab";
 import { needsRoot, namespaces, nodeInHost, startInHost, testLab } from "./support/lab-fixture";
@@ -24,6 +24,7 @@ after(async () => {
   await lab.down();
   assert.deepEqual(ours(), [], "namespaces left behind");
   assert.equal(existsSync(`${ETC_NETNS}/lt-romeo`) || existsSync(`${ETC_NETNS}/lt-juliet`), false, "/etc/netns files left behind");
+  assert.doesNotMatch(readFileSync("/proc/self/mountinfo", "utf8"), /\/lt-(romeo|juliet)\b/, "a namespace mount left behind");
 });
 
 test("up gives romeo and juliet their LAN addresses, names and hostnames", { skip: needsRoot }, async () => {

@@ -1,7 +1,7 @@
 // The runner's way to the hosts: the lab (brought up only if it is down, and then taken down
 // again), one real Jupyter server with the lab's kernelspecs, and for each notebook a session
 // whose kernel (ts-juliet / ts-romeo) runs inside its host.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
@@ -15,20 +15,6 @@ import type { HostNotebook } from "./notebook";
 
 /** How long a kernel may take to start and answer kernel_info. */
 const KERNEL_START_TIMEOUT_MS = 60_000;
-
-/**
- * Tornado leaves Nagle's algorithm on for the kernel websockets: every small frame after the
- * first (status, stream, reply, idle) then waits for the client's delayed ACK, about 40 ms a
- * cell. This server config turns TCP_NODELAY on for each kernel websocket.
- */
-const NODELAY_CONFIG = `# Written by the sockets-typescript runner: TCP_NODELAY on kernel websockets (else ~40 ms per cell).
-from notebook.services.kernels.handlers import ZMQChannelsHandler
-_open = ZMQChannelsHandler.open
-def _open_nodelay(self, *args, **kwargs):
-    self.set_nodelay(True)
-    return _open(self, *args, **kwargs)
-ZMQChannelsHandler.open = _open_nodelay
-`;
 
 /**
  * The distribution's Notebook 6 server speaks no kernel websocket subprotocol. @jupyterlab/services
@@ -129,8 +115,6 @@ export class LabSession implements KernelBackend {
     started = Date.now();
     const dataDir = mkdtempSync(join(tmpdir(), "sockets-runner-jupyter-"));
     try {
-      mkdirSync(join(dataDir, "config"), { recursive: true });
-      writeFileSync(join(dataDir, "config", "jupyter_notebook_config.py"), NODELAY_CONFIG);
       const server = await startJupyter({ notebookDir: options.root, lab, dataDir, log: process.env.RUNNER_SERVER_LOG ? "inherit" : "capture" });
       const session = new LabSession(lab, server, dataDir, options.root, broughtUp, { lab: labMs, server: Date.now() - started });
       openSessions.add(session);
