@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
 import { LabSession, closeOnSignals } from "./lab-session";
+import { ensureSystemPackages } from "./system-packages";
 import { readNotebook, type HostNotebook } from "./notebook";
 import { runPair, type TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
@@ -120,6 +121,7 @@ async function main(): Promise<number> {
   const { json, ...options } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
   closeOnSignals();
+  ensureSystemPackages(projectRoot, (line) => console.log(line));
   const result = await checkExercise({ ...options, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
   console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo}`);

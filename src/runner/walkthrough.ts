@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { hostNames } from "@sockets-typescript/topology";
 import type { KernelBackend, KernelPair } from "./kernel-pair";
 import { LabSession, closeOnSignals } from "./lab-session";
+import { ensureSystemPackages } from "./system-packages";
 import { readNotebook, type HostNotebook } from "./notebook";
 import { runPair, type TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
@@ -138,6 +139,7 @@ async function main(): Promise<number> {
   const { parts, json, timeoutMs } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
   closeOnSignals();
+  ensureSystemPackages(projectRoot, (line) => console.log(line));
   const result = await runWalkthrough({ parts, timeoutMs, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
   console.log(
