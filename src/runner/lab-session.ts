@@ -115,6 +115,7 @@ export class LabSession implements KernelBackend {
     started = Date.now();
     const dataDir = mkdtempSync(join(tmpdir(), "sockets-runner-jupyter-"));
     try {
+      // RUNNER_SERVER_LOG=1 shows the Jupyter server's log (to see why a kernel did not start).
       const server = await startJupyter({ notebookDir: options.root, lab, dataDir, log: process.env.RUNNER_SERVER_LOG ? "inherit" : "capture" });
       const session = new LabSession(lab, server, dataDir, options.root, broughtUp, { lab: labMs, server: Date.now() - started });
       openSessions.add(session);
