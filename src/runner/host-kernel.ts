@@ -21,16 +21,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class HostKernel {
   private lastErrorAt = -Infinity;
-  /** Set when a cell did not end even after an interrupt: later cells would only queue behind it. */
-  private stuck = false;
+  /** Why later cells are not run: a cell did not end even after an interrupt, or the kernel died. */
+  private stuck: string | null = null;
 
   constructor(readonly host: HostName, readonly kernel: Kernel.IKernelConnection) {}
 
   /** Executes `code`; interrupts the kernel (SIGINT) if it takes longer than `timeoutMs`. */
   async run(code: string, timeoutMs: number): Promise<CellRun> {
-    if (this.stuck) {
-      return { status: "timeout", stdout: "", stderr: "(runner: not run, the kernel is still busy with an earlier cell)\n", ms: 0 };
-    }
+    if (this.stuck) return { status: "error", stdout: "", stderr: `(runner: not run, ${this.stuck})\n`, ms: 0 };
     for (let attempt = 1; ; attempt++) {
       await sleep(this.lastErrorAt + AFTER_ERROR_MS - Date.now());
       const { reply, run } = await this.execute(code, timeoutMs);
@@ -67,12 +65,22 @@ export class HostKernel {
     };
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+    // The kernel process died (the connection cancels the request): Jupyter restarts it empty.
+    const died = future.done.then(
+      (reply) => reply,
+      (err: Error) => ({ died: err.message }),
+    );
     try {
-      const first = await Promise.race([future.done, timedOut]);
+      const first = await Promise.race([died, timedOut]);
+      if (typeof first === "object" && "died" in first) {
+        this.stuck = "the kernel died at an earlier cell";
+        stderr += `(runner: the kernel died during this cell: ${first.died})\n`;
+        return { reply: "error", run: { status: "error", stdout, stderr, ms: Date.now() - started } };
+      }
       if (first === "timeout") {
         await this.kernel.interrupt().catch(() => undefined);
-        const ended = await Promise.race([future.done.then(() => true, () => true), sleep(5000).then(() => false)]);
-        this.stuck = !ended;
+        const ended = await Promise.race([died.then(() => true), sleep(5000).then(() => false)]);
+        if (!ended) this.stuck = "the kernel is still busy with an earlier cell";
         stderr += `(runner: no reply within ${timeoutMs / 1000} s; interrupted the kernel${ended ? "" : ", which did not stop"})\n`;
         return { reply: "timeout", run: { status: "timeout", stdout, stderr, ms: Date.now() - started } };
       }

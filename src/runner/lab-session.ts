@@ -70,6 +70,21 @@ async function stopHostSession(settings: ServerConnection.ISettings, session: Ho
   await SessionAPI.shutdownSession(session.sessionId, settings).catch(() => undefined);
 }
 
+/**
+ * After a kernel died and Jupyter restarted it, @jupyterlab/services reconnects on its own and
+ * leaves that reconnect's promise unhandled: disposing the connection then rejects it with
+ * "Kernel connection disconnected", which would end the process. Only that one is ignored.
+ */
+let ignoringReconnectRejection = false;
+function ignoreReconnectRejection(): void {
+  if (ignoringReconnectRejection) return;
+  ignoringReconnectRejection = true;
+  process.on("unhandledRejection", (reason) => {
+    if (reason instanceof Error && reason.message === "Kernel connection disconnected") return;
+    throw reason;
+  });
+}
+
 /** Sessions not closed yet: what a Ctrl-C must clean up (see closeOnSignals). */
 const openSessions = new Set<LabSession>();
 
@@ -103,6 +118,7 @@ export class LabSession implements KernelBackend {
   }
 
   static async open(options: LabSessionOptions): Promise<LabSession> {
+    ignoreReconnectRejection();
     const log = options.log ?? (() => {});
     const lab = new Lab({ prefix: options.prefix });
     let started = Date.now();

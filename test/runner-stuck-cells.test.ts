@@ -1,5 +1,6 @@
-// A cell that never ends (a receive nobody answers) is interrupted after the runner's timeout,
-// reported as not finished, and the host's kernel goes on with the next cell. Needs root.
+// Cells that go wrong in the kernel, not in the socket calls: one that never ends (a receive
+// nobody answers) is interrupted after the runner's timeout and the kernel goes on; one that
+// kills the kernel is reported, and the host's later cells are not run. Needs root.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -57,6 +58,29 @@ test("a receive that waits forever is interrupted with SIGINT and the kernel run
       assert.match(waiting.stderr, /no reply within 1\.5 s; interrupted the kernel\)/, seen);
       assert.equal(next.status, "ok", seen);
       assert.match(next.stdout, /still here \('10\.10\.0\.101', 4000\)/, seen);
+    } finally {
+      await pair.stop();
+    }
+  } finally {
+    await session.close();
+  }
+});
+
+test("a cell that kills its kernel is reported as such, and that host's later cells are not run", { skip: needsRoot }, async () => {
+  const juliet = notebook("juliet", [{ code: 'console.log("juliet up");' }, { code: "process.exit(3);", tags: ["step-B1"] }, { code: 'console.log("after");', tags: ["step-B2"] }]);
+  const romeo = notebook("romeo", [{ code: 'console.log("romeo up");' }, { code: 'console.log("romeo goes on");', tags: ["step-B3"] }]);
+  const session = await LabSession.open({ root: projectRoot, prefix });
+  try {
+    const pair = await session.startPair([readNotebook(juliet), readNotebook(romeo)]);
+    try {
+      const entries = await runPair(schedule([readNotebook(juliet), readNotebook(romeo)]), pair.kernels, { timeoutMs: 10_000 });
+      const seen = JSON.stringify(entries, null, 1);
+      const [died, after] = entries.filter((e) => e.host === "juliet" && e.step !== "setup");
+      assert.equal(died.status, "error", seen);
+      assert.match(died.stderr, /\(runner: the kernel died during this cell/, seen);
+      assert.equal(after.status, "error", seen);
+      assert.match(after.stderr, /not run, the kernel died at an earlier cell/, seen);
+      assert.match(entries.find((e) => e.step === "B3")?.stdout ?? "", /romeo goes on/, seen);
     } finally {
       await pair.stop();
     }
