@@ -1,10 +1,10 @@
 // What the runner needs from the lab: a kernel on each host, started for a notebook pair.
 import type { HostName } from "@sockets-typescript/topology";
-import type { HostKernel } from "./host-kernel";
+import type { KernelClient } from "./kernel-client";
 import type { HostNotebook } from "./notebook";
 
 export interface KernelPair {
-  kernels: Record<HostName, HostKernel>;
+  kernels: Record<HostName, KernelClient>;
   /** Milliseconds from asking for the two kernels to both being idle. */
   startMs: number;
   /** Shuts both kernels down. */

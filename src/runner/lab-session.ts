@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import type { HostName } from "@sockets-typescript/topology";
 import { Lab } from "../lab/lab";
 import { startJupyter, type JupyterServer } from "../kernels/server";
-import { HostKernel } from "./host-kernel";
+import { KernelClient } from "./kernel-client";
 import type { KernelBackend, KernelPair } from "./kernel-pair";
 import type { HostNotebook } from "./notebook";
 
@@ -153,8 +153,8 @@ export class LabSession implements KernelBackend {
       throw failed.reason;
     }
     const startMs = Date.now() - started;
-    const kernels = {} as Record<HostName, HostKernel>;
-    notebooks.forEach((nb, i) => (kernels[nb.host] = new HostKernel(nb.host, sessions[i].kernel)));
+    const kernels = {} as Record<HostName, KernelClient>;
+    notebooks.forEach((nb, i) => (kernels[nb.host] = new KernelClient(nb.host, sessions[i].kernel)));
     return {
       kernels,
       startMs,

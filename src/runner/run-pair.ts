@@ -3,7 +3,7 @@
 // host) go on, as a student would switch notebooks while a receive waits. The two setup cells
 // (imports, compiled by tslab: the slowest cells) run at the same time on their two kernels.
 import type { HostName } from "@sockets-typescript/topology";
-import type { CellRun, HostKernel } from "./host-kernel";
+import type { CellRun, KernelClient } from "./kernel-client";
 import type { NotebookCell } from "./notebook";
 
 export interface TranscriptEntry extends CellRun {
@@ -25,7 +25,7 @@ export interface RunOptions {
   onCell?: (entry: TranscriptEntry, total: number) => void;
 }
 
-export async function runPair(cells: readonly NotebookCell[], kernels: Record<HostName, HostKernel>, options: RunOptions): Promise<TranscriptEntry[]> {
+export async function runPair(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions): Promise<TranscriptEntry[]> {
   const entries: TranscriptEntry[] = [];
   const running = new Map<HostName, Promise<void>>();
   const runCell = async (cell: NotebookCell, index: number) => {

@@ -19,7 +19,7 @@ const AFTER_ERROR_MS = 205;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class HostKernel {
+export class KernelClient {
   private lastErrorAt = -Infinity;
   /** Why later cells are not run: a cell did not end even after an interrupt, or the kernel died. */
   private stuck: string | null = null;
