@@ -64,7 +64,16 @@ async function startHostSession(settings: ServerConnection.ISettings, root: stri
   return { sessionId: model.id, kernel };
 }
 
+/** How long a shutdown waits for Jupyter to finish restarting a kernel that died. */
+const RESTART_SETTLE_MS = 10_000;
+
 async function stopHostSession(settings: ServerConnection.ISettings, session: HostSession): Promise<void> {
+  // A kernel that died is being restarted by the server; shutting it down half-way through the
+  // restart fails in jupyter_client (InvalidStateError) and leaves tslab processes in the host.
+  const settleBy = Date.now() + RESTART_SETTLE_MS;
+  while (session.kernel.status !== "idle" && session.kernel.status !== "dead" && Date.now() < settleBy) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   // Close our websocket first: the server's shutdown then reads as ours, not as a lost connection.
   session.kernel.dispose();
   await SessionAPI.shutdownSession(session.sessionId, settings).catch(() => undefined);
