@@ -15,6 +15,7 @@ packages=(
   openssh-server      # sshd in the lab hosts: the testbeds' SSH kernel launcher is tested against it
   openssh-client
   tcpdump             # to watch the wire from a lab shell
+  iptables            # the exercise checker counts each line on the LAN and loses chosen datagrams (string + nth matches)
 )
 
 missing=()
