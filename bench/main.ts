@@ -15,6 +15,7 @@ import { cannotPin, pinned } from "./pinning";
 import { linkReport, memoryReport, type LinkResults, type Rounds } from "./report";
 import { tcpBulk, type TcpRun } from "./tcp-bulk";
 import { udpRate, type UdpRun } from "./udp-rate";
+import { measureLabSpeed } from "./lab-speed";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
@@ -121,6 +122,15 @@ async function main(): Promise<number> {
     }
   }
   console.log(memoryReport(memory));
+  if (canOpenVeth()) {
+    progress("lab speed: lab up/down, kernels through Jupyter");
+    try {
+      console.log("");
+      await measureLabSpeed(console.log);
+    } catch (err) {
+      console.log(`lab speed could not be measured: ${(err as Error).message}`);
+    }
+  }
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; targets are goals, not a test: BELOW does not fail the run)`);
   return measured > 0 ? 0 : 1;
 }
