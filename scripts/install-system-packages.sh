@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from the distribution's archive, the system packages the lab, the notebooks'
 # runner and the tests use. Idempotent: installs only what is missing. Needs root.
+#   --check   only say what is missing (exit 1 if anything is), install nothing
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,7 @@ packages=(
   openssh-client
   tcpdump             # to watch the wire from a lab shell
   ethtool             # testbeds/host-setup.sh turns segmentation offloads off (tested in the lab)
+  iptables            # the exercise checker counts each line on the LAN and loses chosen datagrams (string + nth matches)
 )
 
 missing=()
@@ -23,9 +25,13 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && { echo "system packages: all present"; exit 0; }
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "${1:-}" = "--check" ] || [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "Missing system packages: ${missing[*]}" >&2
-  echo "Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  if command -v apt-get >/dev/null; then
+    echo "Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  else
+    echo "This is not a Debian/Ubuntu system: install the equivalents with its package manager." >&2
+  fi
   exit 1
 fi
 echo "system packages: installing ${missing[*]}"

@@ -1,5 +1,6 @@
 // The balcony dialogue: the one copy of its text. The starter and solution notebooks,
 // the standalone solutions and the exercise checker all import it from here.
+import { inspect } from "node:util";
 
 export type Speaker = "romeo" | "juliet";
 
@@ -63,9 +64,23 @@ export function deliveryProblems(speaker: Speaker, heard: readonly string[]): st
   return problems;
 }
 
+/**
+ * The dialogue did not get through. Printed as its name and message only (in a notebook and by
+ * Node), not as a stack of internals: the message already says what went wrong.
+ */
+export class DeliveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    const line = `DeliveryError: ${message}`;
+    for (const [key, value] of [["name", "DeliveryError"], ["stack", line], [inspect.custom, () => line]] as const) {
+      Object.defineProperty(this, key, { value, enumerable: false, configurable: true, writable: true });
+    }
+  }
+}
+
 /** Prints whether the partner's lines arrived intact; throws (failing the cell or program) if not. */
 export function checkDelivery(speaker: Speaker, heard: readonly string[]): void {
   const problems = deliveryProblems(speaker, heard);
-  if (problems.length > 0) throw new Error(`the dialogue did not arrive intact:\n  ${problems.join("\n  ")}`);
+  if (problems.length > 0) throw new DeliveryError(`the dialogue did not arrive intact:\n  ${problems.join("\n  ")}`);
   console.log(`dialogue intact: all ${heard.length} lines from ${speaker} arrived, byte for byte, in order`);
 }

@@ -5,16 +5,9 @@
 // what UDP does not promise; anything that still did not arrive is reported.
 import * as socket from "@sockets-typescript/socket";
 import { JULIET, ports } from "@sockets-typescript/topology";
-import { checkDelivery, linesOf } from "./balcony-dialogue";
-import { DialogueEndpoint, defaultTiming } from "./reliable-udp";
+import { DeliveryError, checkDelivery, linesOf } from "./balcony-dialogue";
+import { DialogueEndpoint, checkAcknowledged, defaultTiming } from "./reliable-udp";
 import { runAs } from "./solution-cli";
-
-/** Fails if some of this host's lines were never acknowledged. */
-function checkAcknowledged(unacknowledged: readonly { seq: number }[]): void {
-  if (unacknowledged.length > 0) {
-    throw new Error(`no acknowledgement for lines ${unacknowledged.map((line) => line.seq).join(", ")}`);
-  }
-}
 
 async function juliet(): Promise<void> {
   const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -22,7 +15,7 @@ async function juliet(): Promise<void> {
   console.log(`juliet waits on ${JULIET}:${ports.juliet}`);
   const endpoint = new DialogueEndpoint(sock);
   const { heard } = await endpoint.receiveLines(linesOf("romeo"));
-  if (endpoint.peer === null) throw new Error("romeo never sent anything");
+  if (endpoint.peer === null) throw new DeliveryError("nothing arrived from romeo, so there is no address to answer to");
   const unacknowledged = await endpoint.sendLines(linesOf("juliet"), endpoint.peer);
   sock.close();
   checkDelivery("romeo", heard);

@@ -6,7 +6,7 @@
 // Wire format, one datagram each (UTF-8):  "DATA <seq> <text>"  and  "ACK <seq>",
 // where seq is the line's position in the whole dialogue (balcony-dialogue.ts).
 import * as socket from "@sockets-typescript/socket";
-import { DialogueLine, RECEIVED_PREFIX, SENT_PREFIX } from "./balcony-dialogue";
+import { DeliveryError, DialogueLine, RECEIVED_PREFIX, SENT_PREFIX } from "./balcony-dialogue";
 
 export interface Timing {
   /** Seconds without an acknowledgement before unacknowledged lines are sent again. */
@@ -17,7 +17,11 @@ export interface Timing {
   firstDatagramTimeout: number;
   /** Seconds of silence after which a receiver stops waiting for missing lines. */
   silenceTimeout: number;
-  /** Seconds a receiver that has everything keeps acknowledging repeats: its last acknowledgements may have been lost. */
+  /**
+   * Seconds of quiet from the partner after which an endpoint that is done stops answering its
+   * repeats (its last acknowledgements may have been lost). Five retransmission periods, so that
+   * a few lost datagrams in a row do not end the exchange early.
+   */
   linger: number;
 }
 
@@ -26,7 +30,7 @@ export const defaultTiming: Timing = {
   maxSends: 15,
   firstDatagramTimeout: 120,
   silenceTimeout: 5,
-  linger: 0.5,
+  linger: 1,
 };
 
 export type Address = socket.AddressInput;
@@ -36,6 +40,13 @@ export interface Received {
   heard: string[];
   /** The lines that did not arrive (or arrived only after a gap that never closed). */
   missing: DialogueLine[];
+}
+
+/** Fails (the cell or the program) if some of this host's lines were never acknowledged. */
+export function checkAcknowledged(unacknowledged: readonly DialogueLine[]): void {
+  if (unacknowledged.length > 0) {
+    throw new DeliveryError(`no acknowledgement for lines ${unacknowledged.map((line) => line.seq).join(", ")}: the partner may not have them`);
+  }
 }
 
 const dataPattern = /^DATA (\d+) ([\s\S]*)$/;
@@ -51,7 +62,9 @@ export class DialogueEndpoint {
 
   /**
    * Sends the lines to `to`, all at once, then again every `retransmitAfter` seconds those
-   * not yet acknowledged. Prints each line when first sent. Returns the lines never acknowledged.
+   * not yet acknowledged. Prints each line when first sent. Then keeps answering the partner's
+   * repeats until it falls quiet: its own lines may still be waiting for an acknowledgement from
+   * us (the last acknowledgements of the exchange can be lost too). Returns the lines never acknowledged.
    */
   async sendLines(lines: readonly DialogueLine[], to: Address): Promise<DialogueLine[]> {
     const waiting = new Map(lines.map((line) => [line.seq, line]));
@@ -67,6 +80,7 @@ export class DialogueEndpoint {
         console.log(`resent (send ${sends + 1}): line ${line.seq}`);
       }
     }
+    await this.lingerAfterwards();
     return [...waiting.values()];
   }
 
@@ -96,7 +110,10 @@ export class DialogueEndpoint {
     }
     await this.lingerAfterwards();
     const missing = expected.slice(heard.length);
-    for (const line of missing) console.log(`did not arrive: line ${line.seq} ${JSON.stringify(line.text)}`);
+    for (const line of missing) {
+      const why = this.arrived.has(line.seq) ? "arrived, but an earlier line never came" : "did not arrive";
+      console.log(`${why}: line ${line.seq} ${JSON.stringify(line.text)}`);
+    }
     return { heard, missing };
   }
 

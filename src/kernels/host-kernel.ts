@@ -10,7 +10,7 @@
 // launcher in another network namespace (the lab).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:net";
+import { createConnection, type Server } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -18,6 +18,10 @@ import { CHANNELS, parseConnectionInfo, portOf, type ConnectionInfo } from "./co
 import { listen, relayServer } from "./relay";
 
 const STOP_GRACE_MS = 2000;
+const PROBE_INTERVAL_MS = 20;
+/** After the last port listens, the time tslab's bind callbacks need to run (they are queued by then). */
+const BIND_SETTLE_MS = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function fail(message: string): never {
   process.stderr.write(`host-kernel: ${message}\n`);
@@ -36,6 +40,22 @@ function tslabEntry(): string {
   } catch {
     return fail("tslab is not installed here: run npm ci in the project on this host");
   }
+}
+
+/** Resolves once every port accepts a connection on 127.0.0.1, and tslab has had a moment to finish its binds. */
+async function untilListening(ports: number[]): Promise<void> {
+  const accepts = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const probe = createConnection({ host: "127.0.0.1", port });
+      probe.once("connect", () => (probe.destroy(), resolve(true)));
+      probe.once("error", () => (probe.destroy(), resolve(false)));
+    });
+  const waiting = new Set(ports);
+  while (waiting.size > 0) {
+    for (const port of [...waiting]) if (await accepts(port)) waiting.delete(port);
+    if (waiting.size > 0) await sleep(PROBE_INTERVAL_MS);
+  }
+  await sleep(BIND_SETTLE_MS);
 }
 
 async function main(): Promise<void> {
@@ -87,7 +107,22 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
   process.on("SIGHUP", stop);
 
+  // Commands from the launcher, read from the start: it may go away while tslab is starting.
+  (async () => {
+    for (;;) {
+      const next = await lineIterator.next();
+      if (next.done) break;
+      const command = next.value.trim();
+      if (command === "interrupt") tslab.kill("SIGINT");
+      else if (command !== "") process.stderr.write(`host-kernel: ignoring unknown command ${JSON.stringify(command)}\n`);
+    }
+    stop(); // stdin closed: the launcher is gone
+  })();
+
   if (relayDir) {
+    // tslab binds its five sockets at once and fails (EBUSY, then never answers) if a request
+    // arrives on shell while iopub is still binding: open the way in only once all five listen.
+    await untilListening(CHANNELS.map((channel) => portOf(info, channel)));
     for (const channel of CHANNELS) {
       const server = relayServer({ host: "127.0.0.1", port: portOf(info, channel) });
       servers.push(server);
@@ -97,15 +132,6 @@ async function main(): Promise<void> {
       });
     }
   }
-
-  for (;;) {
-    const next = await lineIterator.next();
-    if (next.done) break;
-    const command = next.value.trim();
-    if (command === "interrupt") tslab.kill("SIGINT");
-    else if (command !== "") process.stderr.write(`host-kernel: ignoring unknown command ${JSON.stringify(command)}\n`);
-  }
-  stop(); // stdin closed: the launcher is gone
 }
 
 main().catch((err: Error) => fail(err.message));

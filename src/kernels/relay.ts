@@ -3,7 +3,7 @@
 import { createConnection, createServer, type NetConnectOpts, type Server, type Socket } from "node:net";
 
 /** How long a relay keeps trying a target that is not listening yet (the kernel is starting). */
-const TARGET_WAIT_MS = 30_000;
+const TARGET_WAIT_MS = 60_000;
 const RETRY_MS = 10;
 
 /**

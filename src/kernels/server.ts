@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { ServerConnection } from "@jupyterlab/services";
 import WebSocket from "ws";
 import type { Lab } from "../lab/lab";
-import { projectJupyterDir, writeLabKernelspecs } from "./kernelspecs";
+import { hostNames } from "@sockets-typescript/topology";
+import { kernelName, projectJupyterDir, projectRoot, writeLabKernelspecs } from "./kernelspecs";
 
 export const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
 const READY_TIMEOUT_MS = 60_000;
@@ -63,12 +64,16 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     "--NotebookApp.port_retries=0",
     `--NotebookApp.token=${token}`,
     `--notebook-dir=${options.notebookDir}`,
-    // Only the lab's TypeScript kernels in the kernel list.
+    // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
+    `--config=${join(projectRoot, "src", "kernels", "notebook_config.py")}`,
     "--KernelSpecManager.ensure_native_kernel=False",
+    ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),
   ];
   // Own process group: a terminal's Ctrl-C reaches us, and we stop the server without its y/n prompt.
   const child = spawn(JUPYTER_NOTEBOOK, args, {
     detached: true,
+    // A kernel started without a notebook path gets the server's working directory.
+    cwd: options.notebookDir,
     stdio: ["ignore", options.log === "inherit" ? "inherit" : "pipe", options.log === "inherit" ? "inherit" : "pipe"],
     env: {
       ...process.env,

@@ -17,7 +17,8 @@ async function up(lab: Lab): Promise<number> {
   const onSigint = () => abort.abort();
   process.on("SIGINT", onSigint);
   try {
-    await lab.up((line) => console.log(`lab: ${line}`), abort.signal);
+    // SOCKETS_LAB_STEP_PAUSE_MS: a pause after each step, for the test of Ctrl-C half-way.
+    await lab.up((line) => console.log(`lab: ${line}`), abort.signal, Number(process.env.SOCKETS_LAB_STEP_PAUSE_MS) || 0);
   } finally {
     process.off("SIGINT", onSigint);
   }

@@ -64,19 +64,21 @@ export class Lab {
 
   async status(): Promise<HostStatus[]> {
     const present = await this.presentNamespaces();
-    return Promise.all(
-      hostNames.map(async (host) => {
-        const namespace = this.namespace(host);
-        if (!present.includes(namespace)) return { host, namespace, present: false, addresses: [], linkUp: false, pids: [] };
-        const [addrJson, pids] = await Promise.all([
-          tryRun(["ip", "-n", namespace, "-j", "addr", "show", "dev", LAN_INTERFACE]),
-          this.pids(host),
-        ]);
-        const links = (addrJson ? JSON.parse(addrJson) : []) as { operstate?: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[];
-        const addresses = (links[0]?.addr_info ?? []).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`);
-        return { host, namespace, present: true, addresses, linkUp: links[0]?.operstate === "UP", pids };
-      }),
-    );
+    const result: HostStatus[] = [];
+    // One query at a time: `ip -n X` runs inside X while it works, and would count as a process there.
+    for (const host of hostNames) {
+      const namespace = this.namespace(host);
+      if (!present.includes(namespace)) {
+        result.push({ host, namespace, present: false, addresses: [], linkUp: false, pids: [] });
+        continue;
+      }
+      const addrJson = await tryRun(["ip", "-n", namespace, "-j", "addr", "show", "dev", LAN_INTERFACE]);
+      const pids = await this.pids(host);
+      const links = (addrJson ? JSON.parse(addrJson) : []) as { operstate?: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[];
+      const addresses = (links[0]?.addr_info ?? []).filter((a) => a.family === "inet").map((a) => `${a.local}/${a.prefixlen}`);
+      result.push({ host, namespace, present: true, addresses, linkUp: links[0]?.operstate === "UP", pids });
+    }
+    return result;
   }
 
   /** True when both hosts exist with their LAN address on a link that is up. */
@@ -93,14 +95,16 @@ export class Lab {
   /**
    * Brings the lab up; what is already there is kept (up twice is fine). If a step fails or
    * `signal` aborts, everything this call created is removed again before it throws.
+   * `pauseMs` waits after each step (only so that a test can press Ctrl-C half-way).
    */
-  async up(progress: Progress = () => {}, signal?: AbortSignal): Promise<void> {
+  async up(progress: Progress = () => {}, signal?: AbortSignal, pauseMs = 0): Promise<void> {
     checkRoot("bring the lab up");
     const undo: (() => Promise<unknown> | void)[] = [];
     const step = async (what: string, action: () => Promise<unknown> | void, revert?: () => Promise<unknown> | void) => {
       if (signal?.aborted) throw new LabError("interrupted: the lab was not brought up, and what was made is removed again");
       progress(what);
       await action();
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       if (revert) undo.push(revert);
     };
     try {

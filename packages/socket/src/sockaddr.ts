@@ -49,17 +49,31 @@ const tupleProps: PropertyDescriptorMap = {
   toString: { value: tupleText, enumerable: false },
 };
 
-/** Gives a returned address Python's tuple look in console.log, a cell's output and String(). */
+/**
+ * Gives a returned address Python's tuple look in console.log, a cell's output and String().
+ * Frozen, as a Python tuple is immutable: so one address can be handed out many times (below).
+ */
 export function asTuple(parts: (string | number)[]): Address {
-  return Object.defineProperties(parts, tupleProps) as Address;
+  return Object.freeze(Object.defineProperties(parts, tupleProps)) as unknown as Address;
 }
+
+// The last IPv4 address decoded. A receive loop hears the same peer again and again, and making
+// the tuple (host text, array, the two printers) costs about as much as the system call itself;
+// the tuple is frozen, so handing the same one out again is safe.
+let lastInetKey = -1;
+let lastInet: Address | undefined;
 
 /** The Python tuple for a sockaddr the kernel filled in (len bytes of buf). */
 export function decodeSockaddr(buf: Uint8Array, len: number): Address {
   const family = len >= 2 ? buf[0] | (buf[1] << 8) : 0;
   const port = (buf[2] << 8) | buf[3];
   if (family === AF_INET && len >= SOCKADDR_IN_SIZE) {
-    return asTuple([`${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}`, port]);
+    const key = (((buf[4] << 24) | (buf[5] << 16) | (buf[6] << 8) | buf[7]) >>> 0) * 65536 + port;
+    if (key !== lastInetKey || lastInet === undefined) {
+      lastInet = asTuple([`${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}`, port]);
+      lastInetKey = key;
+    }
+    return lastInet;
   }
   if (family === AF_INET6 && len >= SOCKADDR_IN6_SIZE) {
     const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -36,6 +36,18 @@ test("a returned address prints as Python's tuple but stays a plain array", () =
   assert.equal(host + ":" + port, "10.10.0.100:48123");
 });
 
+test("returned addresses are frozen like Python's tuples, so one peer's address can be reused", () => {
+  const sa = sockaddrIn(new Uint8Array([127, 0, 0, 1]), 4000);
+  const first = decodeSockaddr(sa, sa.length);
+  assert.ok(Object.isFrozen(first));
+  assert.throws(() => { (first as unknown as number[])[1] = 1; }, TypeError);
+  assert.equal(decodeSockaddr(sa, sa.length), first);
+  const other = sockaddrIn(new Uint8Array([127, 0, 0, 1]), 4001);
+  assert.deepEqual([...decodeSockaddr(other, other.length)], ["127.0.0.1", 4001]);
+  assert.deepEqual([...decodeSockaddr(sa, sa.length)], ["127.0.0.1", 4000]);
+  assert.ok(Object.isFrozen(asTuple(["::1", 1, 0, 0])));
+});
+
 test("an empty sockaddr decodes as the unbound address", () => {
   assert.deepEqual([...decodeSockaddr(new Uint8Array(128), 0)], ["0.0.0.0", 0]);
 });

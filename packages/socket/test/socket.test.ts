@@ -188,6 +188,24 @@ describe("data transfer", () => {
     assert.ok(Buffer.concat(received).equals(Buffer.from(data)));
   });
 
+  test("a big recv returns exactly the bytes received, as Bytes, and shows no other memory", async () => {
+    // recv(65536) receives into a buffer of its own: a nearly full one is kept, a short one copied.
+    const [a, b] = udpPair();
+    for (const size of [40000, 65000, 300]) {
+      const data = new Uint8Array(size).map((_, i) => (i * 13 + 1) & 0xff || 1);
+      await a.sendto(data, b.getsockname());
+      const got = await b.recv(65536);
+      assert.ok(got instanceof socket.Bytes);
+      assert.equal(got.length, size);
+      assert.ok(Buffer.from(got).equals(Buffer.from(data)));
+      // Whatever lies behind the view is zero, never memory of something else.
+      const whole = new Uint8Array(got.buffer);
+      assert.ok(whole.subarray(got.byteOffset + got.length).every((byte) => byte === 0));
+      assert.ok(whole.length <= 65536);
+      if (size === 300) assert.equal(whole.length, 300, "a short message does not hold a 64 KiB buffer");
+    }
+  });
+
   test("recv_into fills the given buffer; recvfrom_into gives the sender too", async () => {
     const [a, b] = udpPair();
     const target = Buffer.alloc(10, 0x2e);

@@ -1,0 +1,142 @@
+// `npm run bench`: this module against CPython's socket module and Node's net/dgram, side by
+// side on the same link (loopback; a veth between two namespaces when root): TCP bulk MB/s,
+// 64-byte UDP datagrams/s, the ratios against the targets, and the memory of 1,000 sockets.
+// Rounds are interleaved (the order rotates) so a busy moment on the machine hits all alike.
+// A benchmark, not a test: it reports BELOW but exits 0; it exits 1 only when it could not measure.
+import { execFileSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { implementations, type Implementation, type ImplementationKey } from "./implementations";
+import { canOpenVeth, loopback, openVeth, type Link } from "./links";
+import { socketMemory, type MemoryRun } from "./memory";
+import { parseOptions, type BenchOptions } from "./options";
+import { killAllPeers } from "./peer-process";
+import { python } from "./paths";
+import { cannotPin, pinned } from "./pinning";
+import { linkReport, memoryReport, type LinkResults, type Rounds } from "./report";
+import { tcpBulk, type TcpRun } from "./tcp-bulk";
+import { udpRate, type UdpRun } from "./udp-rate";
+import { measureLabSpeed } from "./lab-speed";
+
+const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
+let openLink: Link | undefined;
+/** Set while the veth link is being opened: Ctrl-C then waits for the lab's roll-back. */
+let opening: Promise<unknown> | undefined;
+const abort = new AbortController();
+
+/** The implementations in round r's order (rotated by one each round). */
+function rotated(r: number): Implementation[] {
+  return implementations.map((_, i) => implementations[(i + r) % implementations.length]);
+}
+
+async function measure<T>(rounds: number, what: string, run: (impl: Implementation) => Promise<T>): Promise<Map<ImplementationKey, Rounds<T>>> {
+  const results = new Map<ImplementationKey, Rounds<T>>(implementations.map((impl) => [impl.key, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const impl of rotated(r)) {
+      progress(`${what}: ${impl.label}, round ${r + 1}/${rounds}`);
+      try {
+        results.get(impl.key)!.push(await run(impl));
+      } catch (err) {
+        results.get(impl.key)!.push((err as Error).message);
+      }
+    }
+  }
+  return results;
+}
+
+async function benchLink(link: Link, o: BenchOptions): Promise<LinkResults> {
+  const tcp = await measure<TcpRun>(o.rounds, `${link.name} TCP`, (impl) => tcpBulk(impl, link, o.tcpBytes, o.tcpLimitSeconds));
+  const udp = await measure<UdpRun>(o.rounds, `${link.name} UDP`, (impl) =>
+    udpRate(impl, link, { size: o.udpSize, warmup: o.udpWarmup, window: o.udpWindow, idle: o.udpIdle }));
+  return { description: link.description, tcp, udp };
+}
+
+function versions(): string {
+  let py = "unknown";
+  try {
+    py = execFileSync(python, ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    py = `${python} not found`;
+  }
+  const cpu = cpus();
+  return `Node ${process.version}, ${py} (${python}), ${cpu.length} x ${cpu[0]?.model.trim() ?? "cpu"}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+}
+
+async function main(): Promise<number> {
+  let o: BenchOptions;
+  try {
+    o = parseOptions(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  process.on("SIGINT", () => {
+    killAllPeers();
+    abort.abort();
+    const link = openLink;
+    openLink = undefined;
+    const cleanup = link ? link.close() : (opening ?? Promise.resolve());
+    void cleanup.catch(() => undefined).finally(() => process.exit(130));
+  });
+  console.log(`sockets-typescript bench: ${versions()}`);
+  console.log(`${o.rounds} round(s) per implementation and link, interleaved; receiver and sender in separate processes`);
+  // Other programs running make every rate noisy (two CPUs are shared by receiver and sender).
+  const load = loadavg()[0];
+  console.log(load > 0.5 ? `The machine is busy (load ${load.toFixed(2)}): expect noisy rates; the x/cpu-s columns and a quiet rerun tell more.\n` : "");
+  const pinProblem = o.pin ? cannotPin() : null;
+  if (pinProblem) console.log(`(receiver and sender not pinned to CPUs: ${pinProblem})\n`);
+  const pin = o.pin && pinProblem === null;
+  const started = performance.now();
+  let measured = 0;
+  for (const name of o.links) {
+    if (name === "veth" && !canOpenVeth()) {
+      console.log("Link: veth skipped (creating network namespaces needs root)\n");
+      continue;
+    }
+    let link: Link;
+    try {
+      const pending = name === "loopback" ? Promise.resolve(loopback) : openVeth(progress, abort.signal);
+      opening = pending;
+      link = await pending;
+    } catch (err) {
+      console.log(`Link: ${name} could not be opened: ${(err as Error).message}\n`);
+      continue;
+    }
+    opening = undefined;
+    openLink = link;
+    try {
+      const results = await benchLink(pin ? pinned(link) : link, o);
+      console.log(linkReport(results, o.tcpBytes, o.udpSize, o.udpWindow) + "\n");
+      measured++;
+    } finally {
+      openLink = undefined;
+      await link.close();
+    }
+  }
+  const memory = new Map<ImplementationKey, MemoryRun | string>();
+  for (const impl of implementations) {
+    progress(`memory: ${impl.label}`);
+    try {
+      memory.set(impl.key, await socketMemory(impl, o.sockets));
+    } catch (err) {
+      memory.set(impl.key, (err as Error).message);
+    }
+  }
+  console.log(memoryReport(memory));
+  if (canOpenVeth()) {
+    progress("lab speed: lab up/down, kernels through Jupyter");
+    try {
+      console.log("");
+      await measureLabSpeed(console.log);
+    } catch (err) {
+      console.log(`lab speed could not be measured: ${(err as Error).message}`);
+    }
+  }
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; targets are goals, not a test: BELOW does not fail the run)`);
+  return measured > 0 ? 0 : 1;
+}
+
+main().then((code) => { process.exitCode = code; }, (err) => {
+  killAllPeers();
+  console.error(err);
+  process.exitCode = 1;
+});

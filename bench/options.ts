@@ -1,0 +1,59 @@
+// Command-line options of `npm run bench -- [options]` (and BENCH_QUICK=1 for --quick).
+export interface BenchOptions {
+  rounds: number;
+  tcpBytes: number;
+  tcpLimitSeconds: number;
+  udpSize: number;
+  udpWarmup: number;
+  udpWindow: number;
+  udpIdle: number;
+  sockets: number;
+  links: ("loopback" | "veth")[];
+  /** Receiver and sender on CPUs of their own (taskset). */
+  pin: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--tcp-mib N] [--udp-seconds S] [--link loopback|veth|both] [--no-pin]
+  --quick          1 round, 256 MiB, 0.5 s UDP window (also BENCH_QUICK=1)
+  --rounds N       measurements per implementation and link, interleaved (default 3)
+  --tcp-mib N      TCP bytes to transfer, in MiB (default 1024)
+  --udp-seconds S  UDP counting window at the receiver (default 1.5)
+  --link L         loopback, veth (needs root) or both (default: both when root)
+  --no-pin         leave receiver and sender to the scheduler (default: receiver on CPU 1, sender on CPU 0)`;
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const quick = argv.includes("--quick") || env.BENCH_QUICK === "1";
+  const o: BenchOptions = {
+    rounds: quick ? 1 : 3,
+    tcpBytes: (quick ? 256 : 1024) * 2 ** 20,
+    tcpLimitSeconds: 20,
+    udpSize: 64,
+    udpWarmup: 0.25,
+    udpWindow: quick ? 0.5 : 1.5,
+    udpIdle: 0.5,
+    sockets: 1000,
+    links: ["loopback", "veth"],
+    pin: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): number => {
+      const n = Number(argv[++i]);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number\n${USAGE}`);
+      return n;
+    };
+    if (flag === "--quick") continue;
+    else if (flag === "--no-pin") o.pin = false;
+    else if (flag === "--rounds") o.rounds = Math.floor(value());
+    else if (flag === "--tcp-mib") o.tcpBytes = Math.floor(value() * 2 ** 20);
+    else if (flag === "--udp-seconds") o.udpWindow = value();
+    else if (flag === "--link") {
+      const which = argv[++i];
+      if (which === "both") o.links = ["loopback", "veth"];
+      else if (which === "loopback" || which === "veth") o.links = [which];
+      else throw new Error(`--link must be loopback, veth or both\n${USAGE}`);
+    } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
+    else throw new Error(`unknown option ${flag}\n${USAGE}`);
+  }
+  return o;
+}

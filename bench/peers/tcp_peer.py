@@ -1,0 +1,77 @@
+"""CPython's side of the TCP bulk benchmark: one role per process.
+
+  tcp_peer.py recv HOST LIMIT_S          listens on (HOST, 0), prints "READY <port>", then reads
+                                         with recv(65536) until EOF or LIMIT_S seconds and prints
+                                         "RESULT {json}" (bytes, seconds from accept to the end)
+  tcp_peer.py send HOST PORT BYTES       connects and sends BYTES with sendall() of 1 MiB chunks
+
+Run with /usr/bin/python3 (the distribution's CPython), as a student would.
+"""
+import json
+import socket
+import struct
+import sys
+import time
+
+CHUNK = 1 << 20
+CHECK_EVERY = 64  # read the clock once per 64 calls, as every peer does
+
+
+def receive(host, limit):
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind((host, 0))
+    server.listen(1)
+    print("READY", server.getsockname()[1], flush=True)
+    server.settimeout(limit)
+    conn, _ = server.accept()
+    # A kernel receive timeout instead of settimeout(): a stuck sender still ends the run, and
+    # CPython keeps its plain blocking recv() (settimeout would add a poll() before every call).
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 2, 0))
+    total = 0
+    calls = 0
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    deadline = start + limit
+    ended = "eof"
+    try:
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            total += len(data)
+            calls += 1
+            if calls % CHECK_EVERY == 0 and time.perf_counter() >= deadline:
+                ended = "time limit"
+                break
+    except BlockingIOError:
+        ended = "idle"
+    seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    conn.close()
+    server.close()
+    print("RESULT", json.dumps({"bytes": total, "seconds": seconds, "cpu": cpu, "calls": calls, "ended": ended}), flush=True)
+
+
+def send(host, port, count):
+    sock = socket.create_connection((host, port))
+    chunk = bytes(CHUNK)
+    left = count
+    while left > 0:
+        n = min(left, CHUNK)
+        sock.sendall(chunk if n == CHUNK else chunk[:n])
+        left -= n
+    sock.close()
+    print("RESULT", json.dumps({"sent": count}), flush=True)
+
+
+def main(argv):
+    if len(argv) == 3 and argv[0] == "recv":
+        receive(argv[1], float(argv[2]))
+    elif len(argv) == 4 and argv[0] == "send":
+        send(argv[1], int(argv[2]), int(argv[3]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,98 @@
+// The printed report: per link a TCP and a UDP table (best and median of the rounds, every
+// round), the ratios against the targets with PASS/BELOW, and the memory of open sockets.
+import type { ImplementationKey } from "./implementations";
+import type { MemoryRun } from "./memory";
+import type { TcpRun } from "./tcp-bulk";
+import type { UdpRun } from "./udp-rate";
+
+/** Rounds of one implementation on one link; a failed round is its error text. */
+export type Rounds<T> = (T | string)[];
+
+export interface LinkResults {
+  description: string;
+  tcp: Map<ImplementationKey, Rounds<TcpRun>>;
+  udp: Map<ImplementationKey, Rounds<UdpRun>>;
+}
+
+/** The issue's targets: this module's rate divided by the other's, at least `min`. */
+export const targets: { test: "tcp" | "udp"; other: ImplementationKey; min: number }[] = [
+  { test: "tcp", other: "cpython", min: 1.0 },
+  { test: "tcp", other: "node", min: 1.0 },
+  { test: "udp", other: "cpython", min: 1.0 },
+  { test: "udp", other: "node", min: 1.2 },
+];
+
+const labels: Record<ImplementationKey, string> = { module: "this module", cpython: "CPython socket", node: "Node net/dgram" };
+
+export function best(values: number[]): number {
+  return Math.max(...values);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function ok<T>(rounds: Rounds<T> | undefined): T[] {
+  return (rounds ?? []).filter((r): r is T => typeof r !== "string");
+}
+
+const pad = (text: string, width: number): string => text.padStart(width);
+const num = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+function rateOf(results: LinkResults, test: "tcp" | "udp", key: ImplementationKey): number[] {
+  return test === "tcp" ? ok(results.tcp.get(key)).map((r) => r.mbps) : ok(results.udp.get(key)).map((r) => r.rate);
+}
+
+export function linkReport(results: LinkResults, tcpBytes: number, udpSize: number, udpWindow: number): string {
+  const lines: string[] = [`Link: ${results.description}`];
+  lines.push(`  TCP bulk, ${tcpBytes / 2 ** 20} MiB, receiver recv(65536) (Node net: its 'data' chunks), MB/s = 10^6 B/s`);
+  lines.push(`    ${"".padEnd(16)}${pad("best MB/s", 10)}${pad("median", 9)}${pad("MB/cpu-s", 10)}   every round`);
+  for (const [key, rounds] of results.tcp) {
+    const rates = ok(rounds).map((r) => r.mbps);
+    const perCpu = ok(rounds).map((r) => r.mbPerCpuSecond);
+    const notes = rounds.map((r) => (typeof r === "string" ? `failed: ${r}` : `${num(r.mbps)}${r.ended === "eof" ? "" : ` (${r.ended})`}`));
+    lines.push(`    ${labels[key].padEnd(16)}${pad(rates.length ? num(best(rates)) : "-", 10)}${pad(rates.length ? num(median(rates)) : "-", 9)}` +
+      `${pad(perCpu.length ? num(best(perCpu)) : "-", 10)}   ${notes.join(", ")}`);
+  }
+  lines.push(`  UDP ${udpSize}-byte datagrams, received per second during a ${udpWindow} s window; loss = sent but never received`);
+  lines.push(`    ${"".padEnd(16)}${pad("best dgram/s", 13)}${pad("median", 9)}${pad("dgram/cpu-s", 13)}   every round (loss)`);
+  for (const [key, rounds] of results.udp) {
+    const rates = ok(rounds).map((r) => r.rate);
+    const perCpu = ok(rounds).map((r) => r.perCpuSecond);
+    const notes = rounds.map((r) => (typeof r === "string" ? `failed: ${r}` : `${num(r.rate)} (${(r.loss * 100).toFixed(1)}%)`));
+    lines.push(`    ${labels[key].padEnd(16)}${pad(rates.length ? num(best(rates)) : "-", 13)}${pad(rates.length ? num(median(rates)) : "-", 9)}` +
+      `${pad(perCpu.length ? num(best(perCpu)) : "-", 13)}   ${notes.join(", ")}`);
+  }
+  lines.push(`  (x/cpu-s: what the receiver takes in per second of its own CPU time, best round: its cost, less`);
+  lines.push(`   disturbed than the rates when other programs compete for the CPUs)`);
+  lines.push(`  Targets (ratio of the best rounds; median ratio in brackets):`);
+  for (const t of targets) {
+    const mine = rateOf(results, t.test, "module");
+    const other = rateOf(results, t.test, t.other);
+    const name = `${t.test.toUpperCase()}  this module / ${labels[t.other]}`.padEnd(42);
+    if (!mine.length || !other.length) {
+      lines.push(`    ${name} no result`);
+      continue;
+    }
+    const ratio = best(mine) / best(other);
+    const medianRatio = median(mine) / median(other);
+    lines.push(`    ${name}${ratio.toFixed(2)}x (${medianRatio.toFixed(2)}x)  target >= ${t.min.toFixed(1)}x  ${ratio >= t.min ? "PASS" : "BELOW"}`);
+  }
+  return lines.join("\n");
+}
+
+export function memoryReport(runs: Map<ImplementationKey, MemoryRun | string>): string {
+  const lines = ["Memory: RSS gained by one process opening and holding UDP sockets bound to 127.0.0.1"];
+  for (const [key, run] of runs) {
+    if (typeof run === "string") {
+      lines.push(`    ${labels[key].padEnd(16)} failed: ${run}`);
+      continue;
+    }
+    lines.push(`    ${labels[key].padEnd(16)}${pad((run.delta / 2 ** 20).toFixed(2), 8)} MiB for ${num(run.count)} sockets` +
+      ` (${num(run.delta / run.count)} B each; process RSS before: ${(run.base / 2 ** 20).toFixed(1)} MiB` +
+      `${run.heap === undefined ? "" : `; JS heap gained: ${num(run.heap / run.count)} B each`})`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,27 @@
+// The balcony exercise over TCP as a standalone program: your version (the reference
+// solution is solutions/balcony-tcp.ts; try first). Write each host's part below, with the
+// same code as your notebook cells, then build and run it on both hosts, juliet first:
+//   npm run build
+//   node dist/notebooks/03-balcony-tcp.js juliet     in juliet's shell (npm run lab:shell -- juliet)
+//   node dist/notebooks/03-balcony-tcp.js romeo      in romeo's shell  (npm run lab:shell -- romeo)
+import * as socket from "@sockets-typescript/socket";
+import { JULIET, ports } from "@sockets-typescript/topology";
+import { RECEIVED_PREFIX, SENT_PREFIX, checkDelivery, linesOf } from "./solutions/balcony-dialogue";
+import { runAs } from "./solutions/solution-cli";
+
+async function juliet(): Promise<void> {
+  // your code: steps B1, B3, B5, B6 and B8 of 03-balcony-tcp-juliet.ipynb
+  // (listen on [JULIET, ports.juliet], accept, receive romeo's lines, send linesOf("juliet"),
+  // print each line with SENT_PREFIX / RECEIVED_PREFIX, checkDelivery("romeo", linesHeard), close)
+  throw new Error("juliet's part is not written yet: see notebooks/03-balcony-tcp.ts");
+}
+
+async function romeo(): Promise<void> {
+  // your code: steps B2, B4, B7 and B8 of 03-balcony-tcp-romeo.ipynb
+  throw new Error("romeo's part is not written yet: see notebooks/03-balcony-tcp.ts");
+}
+
+// Keeps the imports in use until your code uses them (delete this line then).
+void [socket, JULIET, ports, RECEIVED_PREFIX, SENT_PREFIX, checkDelivery, linesOf];
+
+if (require.main === module) runAs("dist/notebooks/03-balcony-tcp.js", { juliet, romeo });

@@ -1,0 +1,95 @@
+// Runs one cell at a time on a host's kernel through @jupyterlab/services, and copes with
+// tslab's habits: an error is stderr text with reply status "error" (no ename/evalue), and
+// tslab aborts any request that arrives within 200 ms after an error.
+import type { Kernel, KernelMessage } from "@jupyterlab/services";
+import type { HostName } from "@sockets-typescript/topology";
+
+export type CellStatus = "ok" | "error" | "timeout";
+
+export interface CellRun {
+  status: CellStatus;
+  stdout: string;
+  stderr: string;
+  /** Wall time from request to reply, milliseconds. */
+  ms: number;
+}
+
+/** tslab resets its queue 200 ms after an error (the timer starts before the reply is sent): wait that long, and send again once if still aborted. */
+const AFTER_ERROR_MS = 205;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class KernelClient {
+  private lastErrorAt = -Infinity;
+  /** Why later cells are not run: a cell did not end even after an interrupt, or the kernel died. */
+  private stuck: string | null = null;
+
+  constructor(readonly host: HostName, readonly kernel: Kernel.IKernelConnection) {}
+
+  /** Executes `code`; interrupts the kernel (SIGINT) if it takes longer than `timeoutMs`. */
+  async run(code: string, timeoutMs: number): Promise<CellRun> {
+    if (this.stuck) return { status: "error", stdout: "", stderr: `(runner: not run, ${this.stuck})\n`, ms: 0 };
+    for (let attempt = 1; ; attempt++) {
+      await sleep(this.lastErrorAt + AFTER_ERROR_MS - Date.now());
+      const { reply, run } = await this.execute(code, timeoutMs);
+      // "abort" means tslab dropped the request because of an earlier error: send it again once.
+      if (reply === "abort" && attempt === 1) {
+        this.lastErrorAt = Date.now();
+        continue;
+      }
+      if (run.status !== "ok") this.lastErrorAt = Date.now();
+      return run;
+    }
+  }
+
+  private async execute(code: string, timeoutMs: number): Promise<{ reply: string; run: CellRun }> {
+    const started = Date.now();
+    let stdout = "";
+    let stderr = "";
+    const future = this.kernel.requestExecute({ code, stop_on_error: false, allow_stdin: false, silent: false, store_history: true });
+    future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+      const content = msg.content as Record<string, any>;
+      switch (msg.header.msg_type) {
+        case "stream":
+          if (content.name === "stderr") stderr += content.text;
+          else stdout += content.text;
+          break;
+        case "execute_result":
+        case "display_data":
+          stdout += `${content.data?.["text/plain"] ?? ""}\n`;
+          break;
+        case "error":
+          stderr += `${content.ename}: ${content.evalue}\n`;
+          break;
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+    // The kernel process died (the connection cancels the request): Jupyter restarts it empty.
+    const died = future.done.then(
+      (reply) => reply,
+      (err: Error) => ({ died: err.message }),
+    );
+    try {
+      const first = await Promise.race([died, timedOut]);
+      if (typeof first === "object" && "died" in first) {
+        this.stuck = "the kernel died at an earlier cell";
+        stderr += `(runner: the kernel died during this cell: ${first.died})\n`;
+        return { reply: "error", run: { status: "error", stdout, stderr, ms: Date.now() - started } };
+      }
+      if (first === "timeout") {
+        await this.kernel.interrupt().catch(() => undefined);
+        const ended = await Promise.race([died.then(() => true), sleep(5000).then(() => false)]);
+        if (!ended) this.stuck = "the kernel is still busy with an earlier cell";
+        stderr += `(runner: no reply within ${timeoutMs / 1000} s; interrupted the kernel${ended ? "" : ", which did not stop"})\n`;
+        return { reply: "timeout", run: { status: "timeout", stdout, stderr, ms: Date.now() - started } };
+      }
+      const reply = (first as KernelMessage.IExecuteReplyMsg).content.status;
+      const status: CellStatus = reply === "ok" ? "ok" : "error";
+      return { reply, run: { status, stdout, stderr, ms: Date.now() - started } };
+    } finally {
+      clearTimeout(timer);
+      future.dispose();
+    }
+  }
+}

@@ -1,0 +1,182 @@
+// The runner's way to the hosts: the lab (brought up only if it is down, and then taken down
+// again), one real Jupyter server with the lab's kernelspecs, and for each notebook a session
+// whose kernel (ts-juliet / ts-romeo) runs inside its host.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
+import WebSocket from "ws";
+import type { HostName } from "@sockets-typescript/topology";
+import { Lab } from "../lab/lab";
+import { startJupyter, type JupyterServer } from "../kernels/server";
+import { KernelClient } from "./kernel-client";
+import type { KernelBackend, KernelPair } from "./kernel-pair";
+import type { HostNotebook } from "./notebook";
+
+/** How long a kernel may take to start and answer kernel_info. */
+const KERNEL_START_TIMEOUT_MS = 60_000;
+
+/**
+ * The distribution's Notebook 6 server speaks no kernel websocket subprotocol. @jupyterlab/services
+ * asks for one first, and the refused handshake costs a reconnect (and a "Connection lost"
+ * warning) per kernel; this WebSocket asks for none.
+ */
+class PlainWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+  }
+}
+
+export interface LabSessionOptions {
+  /** The project folder: the server's root; notebooks must lie inside it. */
+  root: string;
+  /** Lab namespace prefix; default SOCKETS_LAB_PREFIX or "". */
+  prefix?: string;
+  /** Progress lines (bringing the lab up, the server). */
+  log?: (line: string) => void;
+}
+
+interface HostSession {
+  sessionId: string;
+  kernel: KernelConnection;
+}
+
+async function startHostSession(settings: ServerConnection.ISettings, root: string, notebook: HostNotebook): Promise<HostSession> {
+  const path = relative(root, notebook.path);
+  if (path.startsWith("..")) throw new Error(`${notebook.path} is outside ${root}: the Jupyter server cannot open it`);
+  const model = await SessionAPI.startSession({ path, name: path, type: "notebook", kernel: { name: notebook.kernelName } }, settings);
+  if (!model.kernel) throw new Error(`${path}: the server started no kernel`);
+  const kernel = new KernelConnection({ model: model.kernel, serverSettings: settings, handleComms: false });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // kernel_info answered: the kernel runs in its host and listens on all its channels.
+    await Promise.race([
+      kernel.info,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${notebook.kernelName} did not start within ${KERNEL_START_TIMEOUT_MS / 1000} s`)), KERNEL_START_TIMEOUT_MS))),
+    ]);
+  } catch (err) {
+    kernel.dispose();
+    await SessionAPI.shutdownSession(model.id, settings).catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { sessionId: model.id, kernel };
+}
+
+/** How long a shutdown waits for Jupyter to finish restarting a kernel that died. */
+const RESTART_SETTLE_MS = 10_000;
+
+async function stopHostSession(settings: ServerConnection.ISettings, session: HostSession): Promise<void> {
+  // A kernel that died is being restarted by the server; shutting it down half-way through the
+  // restart fails in jupyter_client (InvalidStateError) and leaves tslab processes in the host.
+  const settleBy = Date.now() + RESTART_SETTLE_MS;
+  while (session.kernel.status !== "idle" && session.kernel.status !== "dead" && Date.now() < settleBy) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Close our websocket first: the server's shutdown then reads as ours, not as a lost connection.
+  session.kernel.dispose();
+  await SessionAPI.shutdownSession(session.sessionId, settings).catch(() => undefined);
+}
+
+/**
+ * After a kernel died and Jupyter restarted it, @jupyterlab/services reconnects on its own and
+ * leaves that reconnect's promise unhandled: disposing the connection then rejects it with
+ * "Kernel connection disconnected", which would end the process. Only that one is ignored.
+ */
+let ignoringReconnectRejection = false;
+function ignoreReconnectRejection(): void {
+  if (ignoringReconnectRejection) return;
+  ignoringReconnectRejection = true;
+  process.on("unhandledRejection", (reason) => {
+    if (reason instanceof Error && reason.message === "Kernel connection disconnected") return;
+    throw reason;
+  });
+}
+
+/** Sessions not closed yet: what a Ctrl-C must clean up (see closeOnSignals). */
+const openSessions = new Set<LabSession>();
+
+/**
+ * For the command-line tools: on Ctrl-C or SIGTERM, stop the Jupyter server (it runs in its own
+ * process group and would outlive us) and take down a lab we brought up, then exit 130.
+ */
+export function closeOnSignals(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping the kernels and the Jupyter server${[...openSessions].some((s) => s.broughtUp) ? ", taking the lab down" : ""}\n`);
+    Promise.allSettled([...openSessions].map((session) => session.close())).then(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+}
+
+export class LabSession implements KernelBackend {
+  private readonly settings: ServerConnection.ISettings;
+
+  private constructor(
+    readonly lab: Lab,
+    private readonly server: JupyterServer,
+    private readonly dataDir: string,
+    private readonly root: string,
+    /** True when this session brought the lab up: it then takes it down again. */
+    readonly broughtUp: boolean,
+    /** Milliseconds to bring the lab up (0 if it was up) and start the server. */
+    readonly openMs: { lab: number; server: number },
+  ) {
+    this.settings = ServerConnection.makeSettings({ ...server.settings, WebSocket: PlainWebSocket as unknown as typeof globalThis.WebSocket });
+  }
+
+  static async open(options: LabSessionOptions): Promise<LabSession> {
+    ignoreReconnectRejection();
+    const log = options.log ?? (() => {});
+    const lab = new Lab({ prefix: options.prefix });
+    let started = Date.now();
+    const broughtUp = !(await lab.isUp());
+    if (broughtUp) {
+      log(`bringing the lab up (hosts ${lab.namespace("juliet")}, ${lab.namespace("romeo")})`);
+      await lab.up();
+    }
+    const labMs = broughtUp ? Date.now() - started : 0;
+    started = Date.now();
+    const dataDir = mkdtempSync(join(tmpdir(), "sockets-runner-jupyter-"));
+    try {
+      // RUNNER_SERVER_LOG=1 shows the Jupyter server's log (to see why a kernel did not start).
+      const server = await startJupyter({ notebookDir: options.root, lab, dataDir, log: process.env.RUNNER_SERVER_LOG ? "inherit" : "capture" });
+      const session = new LabSession(lab, server, dataDir, options.root, broughtUp, { lab: labMs, server: Date.now() - started });
+      openSessions.add(session);
+      return session;
+    } catch (err) {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (broughtUp) await lab.down().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async startPair(notebooks: readonly HostNotebook[]): Promise<KernelPair> {
+    const started = Date.now();
+    const settled = await Promise.allSettled(notebooks.map((nb) => startHostSession(this.settings, this.root, nb)));
+    const sessions = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) {
+      await Promise.all(sessions.map((session) => stopHostSession(this.settings, session)));
+      throw failed.reason;
+    }
+    const startMs = Date.now() - started;
+    const kernels = {} as Record<HostName, KernelClient>;
+    notebooks.forEach((nb, i) => (kernels[nb.host] = new KernelClient(nb.host, sessions[i].kernel)));
+    return {
+      kernels,
+      startMs,
+      stop: async () => {
+        await Promise.all(sessions.map((session) => stopHostSession(this.settings, session)));
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!openSessions.delete(this)) return; // closed already (e.g. by a signal)
+    await this.server.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.broughtUp) await this.lab.down();
+  }
+}

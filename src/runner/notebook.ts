@@ -1,0 +1,67 @@
+// Reads a notebook pair's code cells with what the runner needs from each: host, step, tags.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { HostName } from "@sockets-typescript/topology";
+
+export interface NotebookCell {
+  host: HostName;
+  /** 1-based position among all the notebook's cells, as Jupyter shows them. */
+  position: number;
+  code: string;
+  /** The walkthrough step from a `step-U3` tag, "setup" for untagged leading cells. */
+  step: string;
+  raisesException: boolean;
+  /** The cell waits for the other host (it receives what a later step sends): start it, don't wait. */
+  waitsForPeer: boolean;
+}
+
+export interface HostNotebook {
+  host: HostName;
+  path: string;
+  kernelName: string;
+  cells: NotebookCell[];
+}
+
+interface RawCell { cell_type: string; source: string | string[]; metadata?: { tags?: string[] } }
+
+const stepTag = /^step-([A-Z]\d+)$/;
+
+/** Loads a notebook; the host comes from its kernelspec (ts-juliet / ts-romeo) or, failing that, its file name. */
+export function readNotebook(path: string, expectedHost?: HostName): HostNotebook {
+  let raw: { cells?: RawCell[]; metadata?: { kernelspec?: { name?: string } } };
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`${path}: not a readable notebook (${(err as Error).message})`);
+  }
+  if (!Array.isArray(raw.cells)) throw new Error(`${path}: not a notebook (no cells)`);
+  const kernelName = raw.metadata?.kernelspec?.name ?? "";
+  const host = hostOf(kernelName) ?? hostOf(basename(path)) ?? expectedHost;
+  if (!host) throw new Error(`${path}: cannot tell which host it runs on (kernelspec "${kernelName}")`);
+  if (expectedHost && host !== expectedHost) throw new Error(`${path}: this is ${host}'s notebook, expected ${expectedHost}'s`);
+
+  const cells: NotebookCell[] = [];
+  let step = "setup";
+  raw.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    const tags = cell.metadata?.tags ?? [];
+    const tagged = tags.map((tag) => stepTag.exec(tag)?.[1]).find((id) => id !== undefined);
+    // An untagged cell belongs to the step before it (or to the setup at the top).
+    if (tagged) step = tagged;
+    const code = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+    cells.push({
+      host,
+      position: index + 1,
+      code,
+      step,
+      raisesException: tags.includes("raises-exception"),
+      waitsForPeer: tags.includes("waits-for-peer"),
+    });
+  });
+  return { host, path, kernelName: `ts-${host}`, cells };
+}
+
+function hostOf(text: string): HostName | undefined {
+  const match = /(juliet|romeo)/.exec(text);
+  return match ? (match[1] as HostName) : undefined;
+}

@@ -1,0 +1,46 @@
+// Executes a scheduled notebook pair on the two hosts' kernels and records the transcript.
+// A cell tagged waits-for-peer is started and left running while the next steps (on the other
+// host) go on, as a student would switch notebooks while a receive waits. The two setup cells
+// (imports, compiled by tslab: the slowest cells) run at the same time on their two kernels.
+import type { HostName } from "@sockets-typescript/topology";
+import type { CellRun, KernelClient } from "./kernel-client";
+import type { NotebookCell } from "./notebook";
+
+export interface TranscriptEntry extends CellRun {
+  /** 1-based position in the run. */
+  index: number;
+  host: HostName;
+  step: string;
+  /** Cell number in its notebook. */
+  position: number;
+  code: string;
+  raisesException: boolean;
+  /** Ran on while the other host's steps went on (it printed when it finished, maybe after later cells). */
+  waitsForPeer: boolean;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** Called as each cell finishes, e.g. to print progress. */
+  onCell?: (entry: TranscriptEntry, total: number) => void;
+}
+
+export async function runPair(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions): Promise<TranscriptEntry[]> {
+  const entries: TranscriptEntry[] = [];
+  const running = new Map<HostName, Promise<void>>();
+  const runCell = async (cell: NotebookCell, index: number) => {
+    const run = await kernels[cell.host].run(cell.code, options.timeoutMs);
+    const entry: TranscriptEntry = { index, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, ...run };
+    entries.push(entry);
+    options.onCell?.(entry, cells.length);
+  };
+  for (const [i, cell] of cells.entries()) {
+    await running.get(cell.host); // one cell at a time per kernel
+    running.delete(cell.host);
+    const done = runCell(cell, i + 1);
+    if (cell.waitsForPeer || cell.step === "setup") running.set(cell.host, done);
+    else await done;
+  }
+  await Promise.all(running.values());
+  return entries.sort((a, b) => a.index - b.index);
+}

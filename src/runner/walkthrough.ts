@@ -1,0 +1,167 @@
+// npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]
+// Runs the walkthrough notebooks headless in the lab: both hosts' kernels, cells interleaved
+// in step order, a transcript with progress, each step checked against what it must show.
+// Exits 1 naming the first step that deviates (2 if it could not run at all).
+import { join } from "node:path";
+import { hostNames } from "@sockets-typescript/topology";
+import type { KernelBackend, KernelPair } from "./kernel-pair";
+import { LabSession, closeOnSignals } from "./lab-session";
+import { ensureSystemPackages } from "./system-packages";
+import { readNotebook, type HostNotebook } from "./notebook";
+import { runPair, type TranscriptEntry } from "./run-pair";
+import { schedule } from "./schedule";
+import { formatEntry, median, writeJson } from "./transcript";
+import { checkWalkthrough, type Deviation } from "./walkthrough-check";
+import { expectationsFor, type Part } from "./walkthrough-expectations";
+
+export const projectRoot = join(__dirname, "..", "..", "..");
+const notebookPrefix: Record<Part, string> = { udp: "01-udp", tcp: "02-tcp" };
+
+export interface PartResult {
+  part: Part;
+  notebooks: string[];
+  kernelStartMs: number;
+  /** From the first cell sent to the last reply. */
+  cellsMs: number;
+  entries: TranscriptEntry[];
+  deviations: Deviation[];
+}
+
+export interface WalkthroughResult {
+  wallMs: number;
+  labMs: number;
+  serverMs: number;
+  parts: PartResult[];
+  /** From the last cell's reply to the end: kernels shut down, server stopped, lab down if brought up. */
+  closeMs: number;
+  medianCellMs: number;
+  passed: boolean;
+  /** The first deviating step, "U5 on juliet: ...", or null. */
+  firstDeviation: string | null;
+}
+
+export interface WalkthroughOptions {
+  parts?: Part[];
+  timeoutMs?: number;
+  /** Where the notebooks are (default: the project's notebooks/); the folder must lie inside root. */
+  notebookDir?: string;
+  root?: string;
+  prefix?: string;
+  print?: (line: string) => void;
+}
+
+/** The notebook pair of one part, juliet's first. */
+export function walkthroughNotebooks(part: Part, dir = join(projectRoot, "notebooks")): HostNotebook[] {
+  return hostNames.map((host) => readNotebook(join(dir, `${notebookPrefix[part]}-${host}.ipynb`), host));
+}
+
+async function runPart(part: Part, notebooks: HostNotebook[], pair: KernelPair, timeoutMs: number, print: (line: string) => void): Promise<PartResult> {
+  const cells = schedule(notebooks);
+  print(`== ${part.toUpperCase()} walkthrough: ${cells.length} cells on juliet and romeo (kernels started in ${pair.startMs} ms)`);
+  const started = Date.now();
+  const entries = await runPair(cells, pair.kernels, { timeoutMs, onCell: (entry, total) => print(formatEntry(entry, total)) });
+  const cellsMs = Date.now() - started;
+  const deviations = checkWalkthrough(entries, expectationsFor[part]);
+  return { part, notebooks: notebooks.map((nb) => nb.path), kernelStartMs: pair.startMs, cellsMs, entries, deviations };
+}
+
+/**
+ * Runs the parts on one Jupyter server: the next part's kernels start while the current part
+ * runs, and a finished part's kernels shut down in the background.
+ */
+export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
+  const parts = options.parts ?? ["udp", "tcp"];
+  const print = options.print ?? (() => {});
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const root = options.root ?? projectRoot;
+  const started = Date.now();
+  const notebooks = parts.map((part) => walkthroughNotebooks(part, options.notebookDir));
+  const backend: KernelBackend & { openMs: { lab: number; server: number } } = await LabSession.open({ root, prefix: options.prefix, log: print });
+  const results: PartResult[] = [];
+  const stopping: Promise<void>[] = [];
+  let closing = 0;
+  const pairs: Promise<KernelPair>[] = [];
+  const startPair = (i: number) => {
+    const pair = backend.startPair(notebooks[i]);
+    pair.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    pairs[i] = pair;
+  };
+  try {
+    startPair(0);
+    for (let i = 0; i < parts.length; i++) {
+      const pair = await pairs[i];
+      if (i + 1 < parts.length) startPair(i + 1);
+      try {
+        results.push(await runPart(parts[i], notebooks[i], pair, timeoutMs, print));
+      } finally {
+        stopping.push(pair.stop());
+      }
+    }
+  } finally {
+    closing = Date.now();
+    // Kernels started for a part that never ran (an earlier part threw).
+    for (const pair of pairs.slice(results.length + 1)) stopping.push(pair.then((p) => p.stop(), () => undefined));
+    await Promise.all(stopping);
+    await backend.close();
+  }
+  const deviations = results.flatMap((r) => r.deviations);
+  const first = deviations[0];
+  return {
+    wallMs: Date.now() - started,
+    labMs: backend.openMs.lab,
+    serverMs: backend.openMs.server,
+    parts: results,
+    closeMs: Date.now() - closing,
+    medianCellMs: median(results.flatMap((r) => r.entries.map((e) => e.ms))),
+    passed: deviations.length === 0,
+    firstDeviation: first ? `${first.step} on ${first.host}: ${first.problem}` : null,
+  };
+}
+
+const usage = "usage: npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]";
+
+function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: number } {
+  let parts: Part[] = ["udp", "tcp"];
+  let json: string | undefined;
+  let timeoutMs = 30_000;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "udp" || arg === "tcp") parts = [arg];
+    else if (arg === "all") parts = ["udp", "tcp"];
+    else if (arg === "--json" && args[i + 1]) json = args[++i];
+    else if (arg === "--timeout" && Number(args[i + 1]) > 0) timeoutMs = Number(args[++i]) * 1000;
+    else throw new Error(`unknown argument ${JSON.stringify(arg)}; ${usage}`);
+  }
+  return { parts, json, timeoutMs };
+}
+
+async function main(): Promise<number> {
+  const { parts, json, timeoutMs } = parseArgs(process.argv.slice(2));
+  console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
+  closeOnSignals();
+  ensureSystemPackages(projectRoot, (line) => console.log(line));
+  const result = await runWalkthrough({ parts, timeoutMs, print: (line) => console.log(line) });
+  if (json) writeJson(json, result);
+  console.log(
+    `\nwall ${result.wallMs} ms (lab ${result.labMs} ms, server ${result.serverMs} ms); ` +
+      `kernels started in ${result.parts.map((r) => `${r.part} ${r.kernelStartMs} ms`).join(", ")}; ` +
+      `cells ${result.parts.map((r) => `${r.part} ${r.cellsMs} ms`).join(", ")}; median cell ${result.medianCellMs} ms; shutdown ${result.closeMs} ms`,
+  );
+  for (const d of result.parts.flatMap((r) => r.deviations)) console.log(`DEVIATION ${d.step} on ${d.host}: ${d.problem}`);
+  if (result.passed) {
+    console.log(`walkthrough passed: ${result.parts.map((r) => `${r.part.toUpperCase()} ${r.entries.length} cells`).join(", ")}, every step as expected`);
+    return 0;
+  }
+  console.log(`walkthrough FAILED at step ${result.firstDeviation}`);
+  return 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      console.error(`walkthrough: ${err.message}`);
+      process.exit(2);
+    },
+  );
+}

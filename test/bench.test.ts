@@ -1,0 +1,49 @@
+// The benchmark's peers really run and measure: each implementation's receiver and sender
+// (this module, CPython with the Python peer scripts, Node net/dgram) over loopback, with
+// small sizes. Numbers are checked for being complete and consistent, never for speed.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { implementations } from "../bench/implementations";
+import { loopback } from "../bench/links";
+import { socketMemory } from "../bench/memory";
+import { parseOptions } from "../bench/options";
+import { tcpBulk } from "../bench/tcp-bulk";
+import { udpRate } from "../bench/udp-rate";
+
+const TCP_BYTES = 8 * 2 ** 20 + 12345; // not a whole number of chunks: the last one is short
+
+for (const impl of implementations) {
+  describe(`bench peers: ${impl.label}`, () => {
+    test("TCP bulk: the receiver gets every byte the sender sent and reports a rate", async () => {
+      const run = await tcpBulk(impl, loopback, TCP_BYTES, 20);
+      assert.equal(run.ended, "eof");
+      assert.equal(run.bytes, TCP_BYTES);
+      assert.ok(run.seconds > 0 && Number.isFinite(run.mbps) && run.mbps > 0, JSON.stringify(run));
+    });
+
+    test("UDP rate: the receiver counts a window, never more than was sent", async () => {
+      const run = await udpRate(impl, loopback, { size: 64, warmup: 0.05, window: 0.2, idle: 0.3 });
+      assert.ok(run.sent > 0 && run.received > 0 && run.received <= run.sent, JSON.stringify(run));
+      assert.ok(run.rate > 0 && Number.isFinite(run.rate));
+      assert.ok(run.loss >= 0 && run.loss < 1);
+    });
+
+    test("memory: a process opens and holds the sockets and reports its RSS", async () => {
+      const run = await socketMemory(impl, 50);
+      assert.equal(run.count, 50);
+      assert.ok(run.base > 0 && Number.isFinite(run.delta));
+    });
+  });
+}
+
+test("bench options: --quick is small, sizes and links can be chosen, bad options are refused", () => {
+  const quick = parseOptions(["--quick"], {});
+  assert.equal(quick.rounds, 1);
+  assert.ok(quick.tcpBytes < parseOptions([], {}).tcpBytes);
+  assert.equal(parseOptions([], { BENCH_QUICK: "1" }).rounds, 1);
+  const chosen = parseOptions(["--rounds", "5", "--tcp-mib", "64", "--udp-seconds", "2", "--link", "loopback"], {});
+  assert.deepEqual([chosen.rounds, chosen.tcpBytes, chosen.udpWindow, chosen.links], [5, 64 * 2 ** 20, 2, ["loopback"]]);
+  assert.throws(() => parseOptions(["--rounds", "zero"], {}), /--rounds needs a positive number/);
+  assert.throws(() => parseOptions(["--link", "wifi"], {}), /--link must be/);
+  assert.throws(() => parseOptions(["--fast"], {}), /unknown option --fast/);
+});

@@ -1,0 +1,56 @@
+// The runner's reading of notebooks and its order of execution across the two hosts.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readNotebook } from "../src/runner/notebook";
+import { schedule } from "../src/runner/schedule";
+import { walkthroughNotebooks } from "../src/runner/walkthrough";
+import { projectRoot } from "./support/lab-fixture";
+
+const order = (part: "udp" | "tcp") => schedule(walkthroughNotebooks(part)).map((cell) => `${cell.step}/${cell.host}`);
+
+test("the UDP walkthrough runs both setups, then U1 to U10 in order, each on its host", () => {
+  const steps = [...new Set(order("udp"))];
+  assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "U1/juliet", "U2/juliet", "U3/juliet", "U4/juliet", "U5/juliet", "U6/romeo", "U7/juliet", "U8/juliet", "U9/romeo", "U10/juliet", "U10/romeo"]);
+});
+
+test("the TCP walkthrough interleaves the hosts as T1 to T14 say", () => {
+  const steps = [...new Set(order("tcp"))];
+  assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "T1/juliet", "T2/juliet", "T3/juliet", "T4/romeo", "T5/juliet", "T6/romeo", "T7/juliet", "T8/romeo", "T9/juliet", "T10/juliet", "T11/juliet", "T12/romeo", "T13/romeo", "T14/juliet"]);
+});
+
+test("cells of one step keep their notebook order, and raises-exception is read from the tags", () => {
+  const u3 = schedule(walkthroughNotebooks("udp")).filter((cell) => cell.step === "U3");
+  assert.equal(u3.length, 2);
+  assert.ok(u3[0].position < u3[1].position);
+  assert.deepEqual(u3.map((cell) => cell.raisesException), [false, true]);
+});
+
+test("in the UDP exercise a receive that waits for the other host is marked, and the sender's step comes after it", () => {
+  const dir = join(projectRoot, "notebooks", "solutions");
+  const cells = schedule([readNotebook(join(dir, "03-balcony-udp-romeo.ipynb")), readNotebook(join(dir, "03-balcony-udp-juliet.ipynb"))]);
+  const julietReceive = cells.findIndex((cell) => cell.step === "B3" && cell.host === "juliet");
+  const romeoSend = cells.findIndex((cell) => cell.step === "B4" && cell.host === "romeo");
+  assert.ok(cells[julietReceive].waitsForPeer);
+  assert.ok(julietReceive < romeoSend);
+  assert.equal(cells[0].host, "juliet", "juliet's setup first whatever the argument order");
+});
+
+test("the host comes from the kernelspec; a notebook for the other host or a file that is no notebook is refused", () => {
+  const dir = mkdtempSync(join(tmpdir(), "runner-notebook-"));
+  try {
+    const julietFile = join(projectRoot, "notebooks", "01-udp-juliet.ipynb");
+    assert.equal(readNotebook(julietFile).host, "juliet");
+    assert.throws(() => readNotebook(julietFile, "romeo"), /this is juliet's notebook, expected romeo's/);
+    const junk = join(dir, "junk.ipynb");
+    writeFileSync(junk, "not json");
+    assert.throws(() => readNotebook(junk), /not a readable notebook/);
+    const anonymous = join(dir, "mine.ipynb");
+    writeFileSync(anonymous, JSON.stringify({ cells: [], metadata: {} }));
+    assert.throws(() => readNotebook(anonymous), /cannot tell which host/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
