@@ -5,18 +5,18 @@
 // project is a copy set up by host-setup.sh. Root-only parts skip when not root.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hosts } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
 import { copyProject, projectRoot } from "./fixtures/testbeds/project-copy";
+import { SSHD_PORT, sshOptions as sshdOptions, startSshd } from "./fixtures/testbeds/lab-sshd";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces, sshd)";
 const PYTHON = "/usr/bin/python3";
-const SSHD_PORT = 2222;
 const launcher = join(projectRoot, "testbeds", "kernels", "ssh_kernel_launcher.py");
 const register = join(projectRoot, "testbeds", "kernels", "register_kernels.py");
 const driver = join(projectRoot, "test", "fixtures", "testbeds", "ssh_kernel_driver.py");
@@ -71,7 +71,7 @@ function registerJuliet(sshOptions: string, projectDir: string, dataDir = join(d
     "--ssh-options", sshOptions, "--project-dir", projectDir, "--data-dir", dataDir], { encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
 }
-const sshOptions = () => `-p ${SSHD_PORT} -i ${join(dir, "client_key")} -o UserKnownHostsFile=${join(dir, "known_hosts")}`;
+const sshOptions = () => sshdOptions(dir);
 
 /** Runs the launcher directly on the hub with a made-up connection file; returns its exit and stderr. */
 function launchOnce(targetDataDir: string) {
@@ -88,24 +88,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "tb-ssh-"));
   chmodSync(dir, 0o700);
   project = copyProject("tb-ssh-project-");
-  for (const key of ["host_key", "client_key"]) {
-    assert.equal(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, key)]).status, 0);
-  }
-  copyFileSync(join(dir, "client_key.pub"), join(dir, "authorized_keys"));
   const setup = inHost("juliet", ["env", `SETUP_LOG=${join(dir, "setup.log")}`, `SSHD_CONFIG_DIR=${join(dir, "sshd_config.d")}`,
     "bash", join(project, "testbeds", "host-setup.sh"), "--host", "juliet", "--offline"], 300_000);
   assert.equal(setup.status, 0, setup.stdout + setup.stderr);
-  writeFileSync(join(dir, "sshd_config"), [
-    `Include ${join(dir, "sshd_config.d")}/*.conf`, // what host-setup.sh wrote (ClientAlive...)
-    `Port ${SSHD_PORT}`, `ListenAddress ${hosts.juliet.address}`, `HostKey ${join(dir, "host_key")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`, `PidFile ${join(dir, "sshd.pid")}`,
-    "UsePAM no", "StrictModes no", "PermitRootLogin prohibit-password", "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no", "X11Forwarding no", "AllowTcpForwarding local", "",
-  ].join("\n"));
-  mkdirSync("/run/sshd", { recursive: true }); // sshd's privilege separation directory
-  // Its log goes to a file: a pipe would fill while spawnSync blocks this process, and sshd would hang.
-  const argv = lab.hostArgv("juliet", ["/usr/sbin/sshd", "-D", "-E", join(dir, "sshd.log"), "-f", join(dir, "sshd_config")]);
-  sshd = spawn(argv[0], argv.slice(1), { stdio: "ignore" });
+  sshd = startSshd(lab, "juliet", dir);
   registerJuliet(sshOptions(), project);
   const ready = await waitUntil(async () => inHost("romeo", [PYTHON, launcher, "--host", "juliet", "--target",
     join(dir, "jupyter", "kernels", "ts-juliet", "ssh-target.json"), "--check"], 30_000).status === 0, 20_000);
@@ -173,6 +159,19 @@ test("taking the link down ends the launcher with a clear error, and juliet's ke
   const gone = await waitUntil(async () => (await julietLeftovers()).length === 0, 30_000);
   console.log(`# linkdown: launcher ended after ${report.launcher_ended_after_seconds} s; juliet's kernel gone ${gone} s later`);
   assert.notEqual(gone, null, `still on juliet 30 s after the launcher ended: ${await julietLeftovers()}`);
+});
+
+test("destination local (CloudLab's romeo serving Jupyter): ts-romeo runs on romeo without ssh", { skip }, () => {
+  const data = join(dir, "jupyter-local");
+  const made = spawnSync(PYTHON, [register, "--host", "romeo", "--destination", "local", "--project-dir", project, "--data-dir", data], { encoding: "utf8" });
+  assert.equal(made.status, 0, made.stderr);
+  const log = join(dir, "launcher-local.log");
+  const result = inHost("romeo", ["env", `JUPYTER_DATA_DIR=${data}`, `JUPYTER_RUNTIME_DIR=${join(dir, "runtime")}`, PYTHON, driver, "ts-romeo", "cells", log]);
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout.trim().split("\n").pop()!);
+  assert.equal(report.where.host, "romeo");
+  assert.ok(report.where.addresses.includes(hosts.romeo.address));
+  assert.equal(report.launcher_exit, 0);
 });
 
 test("host down (nothing listening): the launcher says so", { skip }, () => {

@@ -13,10 +13,10 @@ from testbeds.kernels.ssh_kernel_launcher import SSH_OPTIONS
 from testbeds.topology import REPO_ROOT
 
 REMOTE_PROJECT = "sockets-typescript"  # on the host, relative to the ssh user's home
-SETUP_OUT = "host-setup.out"
+SETUP_OUT = "host-setup.out"  # in the project's folder on the host
 SETUP_STATUS = "host-setup.status"
-# What the hosts build or fetch themselves; never uploaded.
-SKIPPED = {".git", "node_modules", "dist", ".ipynb_checkpoints", "__pycache__"}
+# What the hosts build or fetch themselves, and the set-up's own files; never uploaded.
+SKIPPED = {".git", "node_modules", "dist", ".ipynb_checkpoints", "__pycache__", SETUP_OUT, SETUP_STATUS}
 
 
 class RemoteError(Exception):
@@ -42,8 +42,9 @@ def project_archive(root=REPO_ROOT):
 
 
 class Remote:
-    def __init__(self, host, destination, ssh_options=(), ssh="ssh"):
+    def __init__(self, host, destination, ssh_options=(), ssh="ssh", remote_dir=REMOTE_PROJECT):
         self.host, self.destination, self.ssh_options, self.ssh = host, destination, list(ssh_options), ssh
+        self.remote_dir = remote_dir  # the project on the host: relative to the ssh user's home, or absolute
 
     def argv(self, command):
         return [self.ssh, *SSH_OPTIONS, *self.ssh_options, "-T", self.destination, command]
@@ -60,31 +61,32 @@ class Remote:
             raise RemoteError(f"{self.host} ({self.destination}): `{command}` failed ({reason}): {' / '.join(said)}")
         return result.stdout.decode("utf-8", "replace")
 
-    def upload_project(self, root=REPO_ROOT, remote_dir=REMOTE_PROJECT):
-        """Copies the hub's clone to remote_dir on the host (kept: node_modules, dist built there)."""
+    def upload_project(self, root=REPO_ROOT):
+        """Copies the hub's clone to the project folder on the host (kept: node_modules, dist built there)."""
         data = project_archive(root)
-        where = shlex.quote(remote_dir)
+        where = shlex.quote(self.remote_dir)
         self.run(f"mkdir -p {where} && tar -xzf - -C {where}", input=data)
         return len(data)
 
-    def start_setup(self, remote_dir=REMOTE_PROJECT, mac=None, extra_args=()):
-        """Starts testbeds/host-setup.sh in the background (as root via sudo); returns at once."""
+    def start_setup(self, mac=None, extra_args=()):
+        """Starts testbeds/host-setup.sh in the background (as root: sudo unless the user is root);
+        returns at once. Its output goes to host-setup.out in the project folder."""
         args = ["--host", self.host] + (["--mac", mac] if mac else []) + list(extra_args)
-        script = f"{shlex.quote(remote_dir)}/testbeds/host-setup.sh"
-        job = f"$S bash {script} {' '.join(shlex.quote(a) for a in args)} > {SETUP_OUT} 2>&1; echo $? > {SETUP_STATUS}"
-        self.run(f'cd && rm -f {SETUP_STATUS} && S=$([ "$(id -u)" = 0 ] || echo "sudo -n") && '
-                 f"(nohup sh -c {shlex.quote(job)} > /dev/null 2>&1 < /dev/null &)")
+        job = f"$S bash testbeds/host-setup.sh {' '.join(shlex.quote(a) for a in args)} > {SETUP_OUT} 2>&1; echo $? > {SETUP_STATUS}"
+        self.run(f'cd {shlex.quote(self.remote_dir)} && rm -f {SETUP_STATUS} && S=$([ "$(id -u)" = 0 ] || echo "sudo -n") && '
+                 f"(S=\"$S\" nohup sh -c {shlex.quote(job)} > /dev/null 2>&1 < /dev/null &)")
 
     def setup_progress(self):
         """(last line of the set-up's output, exit status or None while it runs)."""
-        text = self.run(f"cd && tail -n 1 {SETUP_OUT} 2>/dev/null; echo; cat {SETUP_STATUS} 2>/dev/null || true")
-        lines = text.split("\n")
-        last = lines[0].strip()
-        status = lines[1].strip() if len(lines) > 1 else ""
-        return last, (int(status) if status.isdigit() else None)
+        where = shlex.quote(self.remote_dir)
+        text = self.run(f'cd {where} && echo "last:$(tail -n 1 {SETUP_OUT} 2>/dev/null)" && '
+                        f'echo "status:$(cat {SETUP_STATUS} 2>/dev/null)"')
+        found = dict(line.split(":", 1) for line in text.splitlines() if line.startswith(("last:", "status:")))
+        status = found.get("status", "").strip()
+        return found.get("last", "").strip(), (int(status) if status.isdigit() else None)
 
     def setup_output(self):
-        return self.run(f"cd && cat {SETUP_OUT} 2>/dev/null || true")
+        return self.run(f"cd {shlex.quote(self.remote_dir)} && cat {SETUP_OUT} 2>/dev/null || true")
 
 
 def wait_for_setup(remotes, poll_seconds=10, timeout=1800, out=print):

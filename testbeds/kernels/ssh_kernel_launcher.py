@@ -6,8 +6,9 @@ Kernelspec argv (written by register_kernels.py):
     python3 .../ssh_kernel_launcher.py --host romeo --target .../ssh-target.json --check
 
 One ssh connection (its own session, no connection sharing) forwards the five kernel ports from
-the hub's 127.0.0.1 to the host's 127.0.0.1 and runs `node dist/src/kernels/host-kernel.js` in the
-project on the host. The connection info (with the key) is the first line on that command's stdin,
+the hub's 127.0.0.1 to unix sockets on the host (a private temp folder) that host-kernel.js opens
+once tslab listens on all five of its loopback ports, and runs
+`node dist/src/kernels/host-kernel.js --relay-dir DIR` in the project on the host. The connection info (with the key) is the first line on that command's stdin,
 never on a command line. SIGINT (Jupyter's interrupt) becomes an "interrupt" line; SIGTERM closes
 stdin, which stops the host's kernel; if this launcher is killed, ssh sees stdin close and the host's
 kernel stops the same way. Standard library only: the hub promises nothing else.
@@ -15,6 +16,7 @@ kernel stops the same way. Standard library only: the hub promises nothing else.
 import argparse
 import json
 import os
+import secrets
 import shlex
 import signal
 import subprocess
@@ -22,7 +24,8 @@ import sys
 import threading
 import time
 
-PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
+PORT_NAMES = tuple(f"{channel}_port" for channel in CHANNELS)
 HOST_KERNEL = "dist/src/kernels/host-kernel.js"
 NOT_SET_UP = 97  # remote exit codes of the command below
 NO_NODE = 98
@@ -70,14 +73,24 @@ def load_target(path, host):
     return target
 
 
-def remote_command(project_dir, run):
-    """The shell command run on the host, with exit codes that name what is missing there."""
+def remote_command(project_dir, run, relay_dir=None):
+    """The shell command run on the host, with exit codes that name what is missing there.
+    relay_dir: host-kernel serves the five ports as unix sockets there, and only once tslab listens
+    on all of them (a request that reaches tslab earlier is never answered); ssh forwards to them."""
     where = shlex.quote(project_dir)
     checks = (f"cd {where} 2>/dev/null && test -f {HOST_KERNEL} || exit {NOT_SET_UP}; "
               f"command -v node >/dev/null || exit {NO_NODE}; ")
     if run == "check":
         return checks + 'echo "node $(node --version) in $(pwd)"'
-    return checks + f"exec node {HOST_KERNEL}"
+    if relay_dir is None:
+        return checks + f"exec node {HOST_KERNEL}"
+    relay = shlex.quote(relay_dir)
+    return checks + f"mkdir -m 700 {relay} || exit 1; trap 'rm -rf {relay}' EXIT; node {HOST_KERNEL} --relay-dir {relay}"
+
+
+def forwards_to(connection, relay_dir):
+    """ssh -L specs: each kernel port on the hub's 127.0.0.1 to its unix socket on the host."""
+    return [f"127.0.0.1:{int(connection[f'{channel}_port'])}:{relay_dir}/{channel}.sock" for channel in CHANNELS]
 
 
 def ssh_argv(target, forwards, command):
@@ -86,8 +99,8 @@ def ssh_argv(target, forwards, command):
     if target["destination"] == "local":
         return ["bash", "-c", command]
     argv = [target.get("ssh", "ssh"), *SSH_OPTIONS, *target.get("ssh_options", [])]
-    for port in forwards:
-        argv += ["-L", f"127.0.0.1:{port}:127.0.0.1:{port}"]
+    for spec in forwards:
+        argv += ["-L", spec]
     return argv + ["-T", target["destination"], command]
 
 
@@ -178,7 +191,12 @@ class Launcher:
 
     def run(self):
         ports = [int(self.connection[name]) for name in PORT_NAMES]
-        argv = ssh_argv(self.target, ports, remote_command(self.target["project_dir"], "kernel"))
+        if self.target["destination"] == "local":
+            argv = ssh_argv(self.target, [], remote_command(self.target["project_dir"], "kernel"))
+        else:
+            relay_dir = f"/tmp/sockets-ts-kernel-{secrets.token_hex(8)}"
+            argv = ssh_argv(self.target, forwards_to(self.connection, relay_dir),
+                            remote_command(self.target["project_dir"], "kernel", relay_dir))
         # Own session: Jupyter's SIGINT to our process group must not reach ssh (it would quit).
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=None,
                                         stderr=subprocess.PIPE, start_new_session=True)
