@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hosts, network } from "@sockets-typescript/topology";
@@ -182,5 +182,22 @@ test("the signature lists name their source and commit, and hold what the notebo
     assert.match(list.commit, /^[0-9a-f]{40}$/);
     assert.ok(list.source.length > 0);
     assert.ok(symbol in list.signatures, `${symbol} missing from ${file}.json`);
+  }
+});
+
+test("a call the real library does not accept fails the flow check (a wrong parameter name)", () => {
+  const work = mkdtempSync(join(tmpdir(), "tb-flow-wrong-"));
+  try {
+    const notebook = JSON.parse(readFileSync(join(projectRoot, "start_here_fabric.ipynb"), "utf8"));
+    for (const cell of notebook.cells) {
+      cell.source = (cell.source as string[]).map((line) => line.replace("get_random_site(filter_function=", "get_random_site(site_filter="));
+    }
+    const mutated = join(work, "mutated.ipynb");
+    writeFileSync(mutated, JSON.stringify(notebook));
+    const result = spawnSync(PYTHON, [flowCheck, mutated, work, "all-but-last"], { encoding: "utf8" });
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /get_random_site\(\) got an unexpected keyword argument 'site_filter'/);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 });

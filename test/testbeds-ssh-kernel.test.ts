@@ -144,12 +144,15 @@ test("restart gives a new kernel on juliet through a new launcher", { skip }, ()
   assert.equal(report.launcher_exit, 0);
 });
 
-test("kill -9 of the launcher leaves no kernel on juliet after 30 s", { skip }, async () => {
-  const { report } = scenario("kill9");
+test("kill -9 of the launcher leaves no kernel on juliet after 30 s, and no ssh on the hub", { skip }, async () => {
+  const { report, launcherLog } = scenario("kill9");
   assert.equal(report.where.host, "juliet");
   const gone = await waitUntil(async () => (await julietLeftovers()).length === 0, 30_000);
   console.log(`# kill9: juliet's kernel gone ${gone} s after the driver returned`);
   assert.notEqual(gone, null, `still on juliet after 30 s: ${await julietLeftovers()}`);
+  const sshPid = Number(/ssh pid (\d+)/.exec(launcherLog)![1]);
+  const sshGone = await waitUntil(async () => { try { process.kill(sshPid, 0); return false; } catch { return true; } }, 30_000);
+  assert.notEqual(sshGone, null, `the launcher's ssh (pid ${sshPid}) outlived it by 30 s`);
 });
 
 test("taking the link down ends the launcher with a clear error, and juliet's kernel stops too", { skip }, async () => {
