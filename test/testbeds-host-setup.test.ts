@@ -52,7 +52,9 @@ test("the first run installs the project (npm ci offline), builds it and a tslab
   assert.match(out, /host-setup: ready: juliet/);
   assert.ok(existsSync(join(project, "dist", "src", "kernels", "host-kernel.js")));
   assert.match(readFileSync(join(scratch, "setup.log"), "utf8"), /host-setup: ready: juliet/, "the log file has the run");
-  assert.match(readFileSync(join(scratch, "sshd_config.d", "10-sockets-typescript.conf"), "utf8"), /^ClientAliveInterval 5$/m);
+  const dropIn = readFileSync(join(scratch, "sshd_config.d", "10-sockets-typescript.conf"), "utf8");
+  assert.match(dropIn, /^ClientAliveInterval 5$/m);
+  assert.match(dropIn, /^AllowStreamLocalForwarding yes$/m);
 });
 
 test("a second run changes nothing: dependencies, /etc/hosts, address and sshd drop-in are left as they are", { skip }, () => {

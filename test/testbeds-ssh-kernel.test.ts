@@ -144,6 +144,13 @@ test("restart gives a new kernel on juliet through a new launcher", { skip }, ()
   assert.equal(report.launcher_exit, 0);
 });
 
+test("SIGTERM to the launcher stops the kernel on juliet and the launcher exits 0", { skip }, async () => {
+  const { report, launcherLog } = scenario("sigterm");
+  assert.equal(report.launcher_exit, 0);
+  assert.match(launcherLog, /ssh-kernel juliet: stopped \(ssh exit 0\)/);
+  assert.notEqual(await waitUntil(async () => (await julietLeftovers()).length === 0, 10_000), null, `left on juliet: ${await julietLeftovers()}`);
+});
+
 test("kill -9 of the launcher leaves no kernel on juliet after 30 s, and no ssh on the hub", { skip }, async () => {
   const { report, launcherLog } = scenario("kill9");
   assert.equal(report.where.host, "juliet");

@@ -175,10 +175,12 @@ fi
 
 # 3b. sshd ends sessions whose client vanished (a hub that lost the link) after 3 x 5 s without an
 # answer: the session's host kernel then sees stdin close and stops, instead of staying for hours.
+# And it lets the kernel launcher forward to the kernel's unix sockets (the default, made explicit).
 SSHD_CONFIG_DIR="${SSHD_CONFIG_DIR:-/etc/ssh/sshd_config.d}"
 sshd_dropin="$SSHD_CONFIG_DIR/10-sockets-typescript.conf"
-sshd_wanted="$(printf '%s\n' "# testbeds/host-setup.sh: end sessions of vanished clients, so their kernels stop too" \
-  "ClientAliveInterval 5" "ClientAliveCountMax 3")"
+sshd_wanted="$(printf '%s\n' "# testbeds/host-setup.sh: end sessions of vanished clients, so their kernels stop too;" \
+  "# the SSH kernel launcher forwards the kernel's ports to unix sockets on this host" \
+  "ClientAliveInterval 5" "ClientAliveCountMax 3" "AllowStreamLocalForwarding yes")"
 if [ -f "$sshd_dropin" ] && [ "$(cat "$sshd_dropin")" = "$sshd_wanted" ]; then
   say "sshd ends sessions of vanished clients ($sshd_dropin)"
 elif mkdir -p "$SSHD_CONFIG_DIR" && echo "$sshd_wanted" > "$sshd_dropin"; then
