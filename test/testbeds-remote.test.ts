@@ -63,14 +63,13 @@ test("upload_project copies the hub's clone without node_modules, dist or .git",
 
 test("start_setup runs host-setup.sh in the background and wait_for_setup follows it to the end", { skip }, () => {
   const { status, out } = onHub(remote() +
-    "import time\nstarted = time.monotonic()\nremote.start_setup(extra_args=['--offline'])\n" +
-    "print('returned after', round(time.monotonic() - started, 1), 's')\n" +
+    "remote.start_setup(extra_args=['--offline'])\n" +
+    "print('status right after start_setup:', remote.setup_progress()[1])\n" +
     "print(wait_for_setup([remote], poll_seconds=1))");
   assert.equal(status, 0, out);
   assert.match(out, /\[juliet\] host-setup: /, "progress lines");
   assert.match(out, /\{'juliet': 0\}/);
-  const returned = Number(/returned after ([\d.]+) s/.exec(out)![1]);
-  assert.ok(returned < 20, `start_setup waited ${returned} s: it must not wait for the set-up`);
+  assert.match(out, /status right after start_setup: None/, "start_setup must return while the set-up still runs");
   assert.match(readFileSync(join(hostProject, "host-setup.out"), "utf8"), /host-setup: ready: juliet/);
   assert.ok(existsSync(join(hostProject, "dist", "src", "kernels", "host-kernel.js")));
 });
