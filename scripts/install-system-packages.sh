@@ -16,6 +16,7 @@ packages=(
   openssh-client
   tcpdump             # to watch the wire from a lab shell
   ethtool             # testbeds/host-setup.sh turns segmentation offloads off (tested in the lab)
+  curl                # testbeds/host-setup.sh fetches the Node.js package key (its failure path is tested)
   iptables            # the exercise checker counts each line on the LAN and loses chosen datagrams (string + nth matches)
 )
 
