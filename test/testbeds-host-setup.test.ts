@@ -9,11 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hosts, network } from "@sockets-typescript/topology";
 import { Lab, ETC_NETNS, LAN_INTERFACE } from "../src/lab/lab";
+import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
 import { copyProject } from "./fixtures/testbeds/project-copy";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces)";
-const lab = new Lab({ prefix: "tb-" });
+const lab = new Lab({ prefix: testLabPrefix() });
 const juliet = `${hosts.juliet.address}/${network.prefix}`;
 let project = "";
 let scratch = "";

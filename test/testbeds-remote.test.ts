@@ -10,12 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hosts } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
+import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
 import { projectRoot } from "./fixtures/testbeds/project-copy";
 import { sshOptions, startSshd } from "./fixtures/testbeds/lab-sshd";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces, sshd)";
-const lab = new Lab({ prefix: "tb-" });
+const lab = new Lab({ prefix: testLabPrefix() });
 let dir = "";
 let hostProject = "";
 let sshd: ChildProcess | undefined;

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hosts } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
+import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
 import { copyProject, projectRoot } from "./fixtures/testbeds/project-copy";
 import { SSHD_PORT, sshOptions as sshdOptions, startSshd } from "./fixtures/testbeds/lab-sshd";
 
@@ -20,7 +21,7 @@ const PYTHON = "/usr/bin/python3";
 const launcher = join(projectRoot, "testbeds", "kernels", "ssh_kernel_launcher.py");
 const register = join(projectRoot, "testbeds", "kernels", "register_kernels.py");
 const driver = join(projectRoot, "test", "fixtures", "testbeds", "ssh_kernel_driver.py");
-const lab = new Lab({ prefix: "tb-" });
+const lab = new Lab({ prefix: testLabPrefix() });
 let dir = "";
 let project = "";
 let sshd: ChildProcess | undefined;
