@@ -4,6 +4,7 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { KernelManager, KernelSpecManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { JULIET, ROMEO, ports, type HostName } from "@sockets-typescript/topology";
 import { startJupyter, type JupyterServer } from "../src/kernels/server";
@@ -184,10 +185,14 @@ test("a launcher killed with SIGKILL takes its kernel on the host with it", { sk
   const kernel = await startKernel("juliet");
   const [launcher, ...inHost] = kernelProcesses("juliet");
   assert.equal(inHost.length, 2, "host-kernel and tslab");
+  const hostKernelArgs = readFileSync(`/proc/${inHost[0]}/cmdline`, "utf8").split("\0");
+  const relayDir = hostKernelArgs[hostKernelArgs.indexOf("--relay-dir") + 1];
+  assert.ok(existsSync(relayDir), `no relay folder in ${hostKernelArgs.join(" ")}`);
   process.kill(launcher, "SIGKILL");
   const t0 = Date.now();
   while (inHost.some(alive) && Date.now() - t0 < 30_000) await sleep(50);
   assert.deepEqual(inHost.filter(alive), [], "juliet's kernel outlived its launcher");
+  assert.equal(existsSync(relayDir), false, "the relay folder outlived the kernel");
   console.log(`# kill -9 of the launcher: the host's kernel was gone ${Date.now() - t0} ms later`);
   await kernel.shutdown().catch(() => undefined);
 });

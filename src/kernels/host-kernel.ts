@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   const cleanUp = () => {
     for (const server of servers) server.close();
     rmSync(dir, { recursive: true, force: true });
+    // The relay folder lives as long as the kernel: gone also when the launcher was killed (kill -9).
+    if (relayDir) rmSync(relayDir, { recursive: true, force: true });
   };
   const stop = () => {
     if (stopping) return;
