@@ -3,20 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { projectRoot } from "./support/lab-fixture";
+import { freePort } from "../src/kernels/free-port";
 
 const hostKernel = join(projectRoot, "dist", "src", "kernels", "host-kernel.js");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 test("connection info that is not JSON ends host-kernel with one clear line", () => {
   const result = spawnSync(process.execPath, [hostKernel], { input: "not json\n", encoding: "utf8", cwd: projectRoot });

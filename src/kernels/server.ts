@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ServerConnection } from "@jupyterlab/services";
@@ -11,6 +10,7 @@ import WebSocket from "ws";
 import type { Lab } from "../lab/lab";
 import { hostNames } from "@sockets-typescript/topology";
 import { kernelName, projectJupyterDir, projectRoot, writeLabKernelspecs } from "./kernelspecs";
+import { freePort } from "./free-port";
 
 export const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
 const READY_TIMEOUT_MS = 60_000;
@@ -36,17 +36,6 @@ export interface JupyterServer {
   process: ChildProcess;
   /** Stops the server, which shuts its kernels down; resolves when it has exited. */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startJupyter(options: JupyterOptions): Promise<JupyterServer> {

@@ -5,27 +5,16 @@
 //   node dist/src/testbeds/kernel-check.js        (cwd: the project)   exit 0 = the kernel answered
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type * as Zmq from "zeromq";
+import { freePort } from "../kernels/free-port";
 
 const TIMEOUT_MS = 120_000; // a first tslab start on a small VM compiles TypeScript: be patient
 const CELL = 'const kernelCheckAnswer: string = require("os").hostname(); kernelCheckAnswer';
 
 // zeromq is tslab's dependency: load the copy tslab itself uses.
 const zmq: typeof Zmq = require(require.resolve("zeromq", { paths: [dirname(require.resolve("tslab/package.json"))] }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function fail(message: string): never {
   process.stderr.write(`kernel-check: ${message}\n`);
