@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
 
   // Own process group: a Ctrl-C meant for a terminal or launcher reaches tslab only through us.
-  const tslab = spawn(process.execPath, [tslabEntry(), "kernel", "--config-path", connectionFile], {
+  const tslab = spawn(process.execPath, ["--require", join(__dirname, "tslab-preload.js"), tslabEntry(), "kernel", "--config-path", connectionFile], {
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
