@@ -38,6 +38,17 @@ export interface JupyterServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Notebook 6 speaks no kernel websocket subprotocol. @jupyterlab/services asks for one first, and
+ * the refused handshake costs a reconnect (and a "Connection lost" warning) per kernel; this
+ * WebSocket asks for none.
+ */
+class PlainWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+  }
+}
+
 export async function startJupyter(options: JupyterOptions): Promise<JupyterServer> {
   const temporary = options.dataDir === undefined && options.lab.prefix !== "";
   const dataDir = options.dataDir ?? (temporary ? mkdtempSync(join(tmpdir(), "sockets-jupyter-")) : projectJupyterDir);
@@ -112,7 +123,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     wsUrl: `ws://127.0.0.1:${port}/`,
     token,
     appendToken: true,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: PlainWebSocket as unknown as typeof globalThis.WebSocket,
   });
   return { baseUrl, token, url: `${baseUrl}?token=${token}`, settings, process: child, stop };
 }

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
-import WebSocket from "ws";
 import type { HostName } from "@sockets-typescript/topology";
 import { Lab } from "../lab/lab";
 import { startJupyter, type JupyterServer } from "../kernels/server";
@@ -15,17 +14,6 @@ import type { HostNotebook } from "./notebook";
 
 /** How long a kernel may take to start and answer kernel_info. */
 const KERNEL_START_TIMEOUT_MS = 60_000;
-
-/**
- * The distribution's Notebook 6 server speaks no kernel websocket subprotocol. @jupyterlab/services
- * asks for one first, and the refused handshake costs a reconnect (and a "Connection lost"
- * warning) per kernel; this WebSocket asks for none.
- */
-class PlainWebSocket extends WebSocket {
-  constructor(url: string) {
-    super(url);
-  }
-}
 
 export interface LabSessionOptions {
   /** The project folder: the server's root; notebooks must lie inside it. */
@@ -123,7 +111,7 @@ export class LabSession implements KernelBackend {
     /** Milliseconds to bring the lab up (0 if it was up) and start the server. */
     readonly openMs: { lab: number; server: number },
   ) {
-    this.settings = ServerConnection.makeSettings({ ...server.settings, WebSocket: PlainWebSocket as unknown as typeof globalThis.WebSocket });
+    this.settings = server.settings;
   }
 
   static async open(options: LabSessionOptions): Promise<LabSession> {
