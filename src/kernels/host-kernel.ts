@@ -18,7 +18,7 @@ import { CHANNELS, parseConnectionInfo, portOf, type ConnectionInfo } from "./co
 import { listen, relayServer } from "./relay";
 
 const STOP_GRACE_MS = 2000;
-const PROBE_INTERVAL_MS = 20;
+const PROBE_INTERVAL_MS = 10;
 /** After the last port listens, the time tslab's bind callbacks need to run (they are queued by then). */
 const BIND_SETTLE_MS = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

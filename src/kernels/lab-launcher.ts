@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     fail(`usage: node lab-launcher.js ${hostNames.join("|")} <connection_file>`);
   }
   const lab = new Lab();
-  if (!(await lab.isUp())) fail(`the lab is not up (no host ${lab.namespace(host as HostName)}): run npm run lab:up, or npm start`);
+  if (!lab.hasHost(host as HostName)) fail(`the lab is not up (no host ${lab.namespace(host as HostName)}): run npm run lab:up, or npm start`);
   let info: ConnectionInfo;
   try {
     info = parseConnectionInfo(readFileSync(connectionFile, "utf8"));

@@ -12,6 +12,8 @@ import { run, tryRun } from "./commands";
 export const LAN_INTERFACE = "lan0";
 /** Where `ip netns exec` finds the files it mounts over /etc inside a namespace. */
 export const ETC_NETNS = "/etc/netns";
+/** Where `ip netns add` keeps the namespaces (iproute2's NETNS_RUN_DIR). */
+const NETNS_RUN_DIR = "/var/run/netns";
 
 export class LabError extends Error {
   override name = "LabError";
@@ -55,6 +57,11 @@ export class Lab {
     checkHost(host);
     // unshare --uts gives the process (and its children) a hostname of its own without touching the machine's.
     return ["ip", "netns", "exec", this.namespace(host), "unshare", "--uts", "--", "sh", "-c", 'hostname "$0" && exec "$@"', host, ...argv];
+  }
+
+  /** A quick look (no process started) whether the host's namespace exists: for launchers on the kernel's start path. */
+  hasHost(host: HostName): boolean {
+    return existsSync(join(NETNS_RUN_DIR, this.namespace(host)));
   }
 
   async presentNamespaces(): Promise<string[]> {
