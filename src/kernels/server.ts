@@ -64,8 +64,9 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     "--NotebookApp.port_retries=0",
     `--NotebookApp.token=${token}`,
     `--notebook-dir=${options.notebookDir}`,
-    // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
+    // Kernel websockets without Nagle's algorithm (see the file).
     `--config=${join(projectRoot, "src", "kernels", "notebook_config.py")}`,
+    // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
     "--KernelSpecManager.ensure_native_kernel=False",
     ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),
   ];
