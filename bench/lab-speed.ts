@@ -9,7 +9,6 @@ import { startJupyter } from "../src/kernels/server";
 
 const ROUNDS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function untilIdle(kernel: Kernel.IKernelConnection): Promise<void> {
   return new Promise((resolve) => {
@@ -69,8 +68,13 @@ export async function measureLabSpeed(log: (line: string) => void = console.log)
         await execute(kernel, `s.sendto(socket.b\`x\`, ["${JULIET}", ${ports.romeoUnused}])`);
         socketCells.push(performance.now() - t1);
       }
-      const waiting = kernel.requestExecute({ code: `const r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(["127.0.0.1", 0]); await r.recvfrom(1024);` });
-      await sleep(300);
+      // Interrupt once the cell is inside recvfrom: tslab loses an interrupt that lands while it compiles.
+      const waiting = kernel.requestExecute({ code: `const r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(["127.0.0.1", 0]); console.log("waiting"); await r.recvfrom(1024);` });
+      await new Promise<void>((resolve) => {
+        waiting.onIOPub = (msg) => {
+          if (msg.header.msg_type === "stream") resolve();
+        };
+      });
       const t2 = performance.now();
       await kernel.interrupt();
       await waiting.done;

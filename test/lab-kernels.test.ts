@@ -11,24 +11,34 @@ import { startJupyter, type JupyterServer } from "../src/kernels/server";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 
 const lab = testLab("kt-");
+/** A kernel test that waits longer than this has hung: fail it rather than hold CI. */
+const TEST_TIMEOUT_MS = 120_000;
 let server: JupyterServer;
 let kernels: KernelManager;
 const started: Kernel.IKernelConnection[] = [];
 
 interface Reply { status: string; stdout: string; stderr: string; ms: number }
 
-async function execute(kernel: Kernel.IKernelConnection, code: string, whileRunning?: () => Promise<void>): Promise<Reply> {
+async function execute(kernel: Kernel.IKernelConnection, code: string, whileRunning?: (printed: (text: string) => Promise<void>) => Promise<void>): Promise<Reply> {
   const t0 = Date.now();
   let stdout = "";
   let stderr = "";
+  let onOutput = () => {};
   const future = kernel.requestExecute({ code });
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
     if (msg.header.msg_type !== "stream") return;
     const { name, text } = msg.content as { name: string; text: string };
     if (name === "stderr") stderr += text;
     else stdout += text;
+    onOutput();
   };
-  if (whileRunning) await whileRunning();
+  /** Resolves once the cell has printed `text` (so it is past that point of its code). */
+  const printed = (text: string) =>
+    new Promise<void>((resolve) => {
+      onOutput = () => stdout.includes(text) && resolve();
+      onOutput();
+    });
+  if (whileRunning) await whileRunning(printed);
   const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
   return { status: reply.content.status, stdout, stderr, ms: Date.now() - t0 };
 }
@@ -108,7 +118,7 @@ after(async () => {
   await lab.down();
 });
 
-test("the kernel list shows TypeScript on romeo and TypeScript on juliet", { skip: needsRoot }, async () => {
+test("the kernel list shows TypeScript on romeo and TypeScript on juliet", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
   const specs = new KernelSpecManager({ serverSettings: server.settings });
   await specs.refreshSpecs();
   const names = Object.values(specs.specs?.kernelspecs ?? {}).map((spec) => `${spec?.name}: ${spec?.display_name}`).sort();
@@ -116,7 +126,7 @@ test("the kernel list shows TypeScript on romeo and TypeScript on juliet", { ski
   specs.dispose();
 });
 
-test("each host's kernel runs its cells on that host", { skip: needsRoot }, async () => {
+test("each host's kernel runs its cells on that host", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
   for (const [host, address, other] of [["romeo", ROMEO, JULIET], ["juliet", JULIET, ROMEO]] as const) {
     const kernel = await startKernel(host);
     const reply = await execute(
@@ -132,7 +142,7 @@ test("each host's kernel runs its cells on that host", { skip: needsRoot }, asyn
   }
 });
 
-test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is still received", { skip: needsRoot }, async () => {
+test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is still received", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
   const juliet = await startKernel("juliet");
   const romeo = await startKernel("romeo");
   const setup = await execute(juliet, `import * as socket from "@sockets-typescript/socket";
@@ -141,8 +151,10 @@ test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is
   assert.equal(setup.status, "ok", setup.stderr);
 
   let interruptedAfter = 0;
-  const waiting = await execute(juliet, `const [first] = await sock.recvfrom(1024); console.log(first);`, async () => {
-    await sleep(500);
+  // tslab's interrupt ends only an await under way: interrupt once the cell is inside recvfrom, not while
+  // tslab may still be compiling it (an interrupt then is lost and the cell would wait for ever).
+  const waiting = await execute(juliet, `console.log("waiting"); const [first] = await sock.recvfrom(1024); console.log(first);`, async (printed) => {
+    await printed("waiting");
     const t0 = Date.now();
     await juliet.interrupt();
     interruptedAfter = t0;
@@ -167,7 +179,7 @@ test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is
   assert.deepEqual(await lab.pids("juliet"), [], "juliet's kernel left a process after shutdown");
 });
 
-test("restart gives a fresh kernel on the same host and leaves the old one's processes behind none", { skip: needsRoot }, async () => {
+test("restart gives a fresh kernel on the same host and leaves the old one's processes behind none", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
   const kernel = await startKernel("romeo");
   assert.equal((await execute(kernel, `const marker = 42; console.log(marker)`)).stdout.trim(), "42");
   const before = kernelProcesses("romeo");
@@ -181,7 +193,7 @@ test("restart gives a fresh kernel on the same host and leaves the old one's pro
   await kernel.shutdown();
 });
 
-test("a launcher killed with SIGKILL takes its kernel on the host with it", { skip: needsRoot }, async () => {
+test("a launcher killed with SIGKILL takes its kernel on the host with it", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
   const kernel = await startKernel("juliet");
   const [launcher, ...inHost] = kernelProcesses("juliet");
   assert.equal(inHost.length, 2, "host-kernel and tslab");

@@ -19,6 +19,9 @@ const AFTER_ERROR_MS = 205;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How often a timed-out cell is interrupted again until it ends. */
+const INTERRUPT_EVERY_MS = 500;
+
 export class KernelClient {
   private lastErrorAt = -Infinity;
   /** Why later cells are not run: a cell did not end even after an interrupt, or the kernel died. */
@@ -78,8 +81,13 @@ export class KernelClient {
         return { reply: "error", run: { status: "error", stdout, stderr, ms: Date.now() - started } };
       }
       if (first === "timeout") {
-        await this.kernel.interrupt().catch(() => undefined);
-        const ended = await Promise.race([died.then(() => true), sleep(5000).then(() => false)]);
+        // tslab's interrupt ends only an await under way: one that lands while the cell is still being
+        // compiled is lost. Interrupt again every 500 ms until the cell ends (5 s at most).
+        let ended = false;
+        for (let waited = 0; !ended && waited < 5000; waited += INTERRUPT_EVERY_MS) {
+          await this.kernel.interrupt().catch(() => undefined);
+          ended = await Promise.race([died.then(() => true), sleep(INTERRUPT_EVERY_MS).then(() => false)]);
+        }
         if (!ended) this.stuck = "the kernel is still busy with an earlier cell";
         stderr += `(runner: no reply within ${timeoutMs / 1000} s; interrupted the kernel${ended ? "" : ", which did not stop"})\n`;
         return { reply: "timeout", run: { status: "timeout", stdout, stderr, ms: Date.now() - started } };
