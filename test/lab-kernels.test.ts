@@ -109,13 +109,21 @@ afterEach(async () => {
 
 after(async () => {
   if (needsRoot) return;
-  kernels.dispose();
-  const left = [...kernelProcesses("romeo"), ...kernelProcesses("juliet")];
-  await server.stop();
-  await sleep(500);
-  assert.deepEqual(left.filter(alive), [], "kernel processes left after the server stopped");
-  assert.deepEqual([...(await lab.pids("romeo")), ...(await lab.pids("juliet"))], [], "processes left in the hosts");
-  await lab.down();
+  // Whatever fails here, the server and the lab go: a live server would keep this test file from ever exiting.
+  let left: number[] = [];
+  try {
+    kernels?.dispose();
+    if (server) left = [...kernelProcesses("romeo"), ...kernelProcesses("juliet")];
+  } finally {
+    await server?.stop();
+  }
+  try {
+    await sleep(500);
+    assert.deepEqual(left.filter(alive), [], "kernel processes left after the server stopped");
+    assert.deepEqual([...(await lab.pids("romeo")), ...(await lab.pids("juliet"))], [], "processes left in the hosts");
+  } finally {
+    await lab.down();
+  }
 });
 
 test("the kernel list shows TypeScript on romeo and TypeScript on juliet", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
