@@ -151,8 +151,12 @@ test("each host's kernel runs its cells on that host", { skip: needsRoot, timeou
 });
 
 test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is still received", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
+  // Each phase says where it is, so a test that times out shows where it waited.
+  const phase = (what: string) => console.log(`# interrupt test: ${what}`);
   const juliet = await startKernel("juliet");
+  phase("juliet's kernel idle");
   const romeo = await startKernel("romeo");
+  phase("romeo's kernel idle");
   const setup = await execute(juliet, `import * as socket from "@sockets-typescript/socket";
     const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
     sock.bind(["${JULIET}", ${ports.juliet}]);`);
@@ -163,9 +167,14 @@ test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is
   // tslab may still be compiling it (an interrupt then is lost and the cell would wait for ever).
   const waiting = await execute(juliet, `console.log("waiting"); const [first] = await sock.recvfrom(1024); console.log(first);`, async (printed) => {
     await printed("waiting");
+    // The socket module starts listening for SIGINT one event-loop turn after a call begins (tslab's
+    // breakOnSigint forbids it sooner); a person never presses stop that fast, the test must not either.
+    await sleep(200);
+    phase("juliet's cell waits in recvfrom; interrupting");
     const t0 = Date.now();
     await juliet.interrupt();
     interruptedAfter = t0;
+    phase("interrupt request answered");
   });
   const interruptMs = Date.now() - interruptedAfter;
   assert.equal(waiting.status, "error");
@@ -179,6 +188,7 @@ test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is
     const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
     console.log(await s.sendto(socket.b\`after the interrupt\`, ["juliet", ${ports.juliet}]));`);
   assert.equal(sent.stdout.trim(), "19", sent.stderr);
+  phase("romeo sent the datagram");
   const received = await execute(juliet, `const [data, addr] = await sock.recvfrom(1024); console.log(data, addr);`);
   assert.equal(received.status, "ok", received.stderr);
   assert.match(received.stdout.trim(), new RegExp(`^b'after the interrupt' \\('${ROMEO.replace(/\./g, "\\.")}', \\d+\\)$`));
