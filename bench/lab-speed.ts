@@ -4,8 +4,8 @@
 import { KernelManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { JULIET, ports } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
-import { projectRoot } from "../src/kernels/kernelspecs";
-import { startJupyter } from "../src/kernels/server";
+import { projectRoot } from "../src/jupyter/kernelspecs";
+import { startJupyter } from "../src/jupyter/server";
 
 const ROUNDS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

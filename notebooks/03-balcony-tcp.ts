@@ -6,8 +6,8 @@
 //   node dist/notebooks/03-balcony-tcp.js romeo      in romeo's shell  (npm run lab:shell -- romeo)
 import * as socket from "@sockets-typescript/socket";
 import { JULIET, ports } from "@sockets-typescript/topology";
-import { RECEIVED_PREFIX, SENT_PREFIX, checkDelivery, linesOf } from "./solutions/balcony-dialogue";
-import { runAs } from "./solutions/solution-cli";
+import { RECEIVED_PREFIX, SENT_PREFIX, checkDelivery, linesOf } from "@sockets-typescript/dialogue";
+import { runAs } from "@sockets-typescript/dialogue";
 
 async function juliet(): Promise<void> {
   // your code: steps B1, B3, B5, B6 and B8 of 03-balcony-tcp-juliet.ipynb

@@ -5,8 +5,8 @@ import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { Lab, LabError } from "./lab/lab";
-import { projectJupyterDir, projectRoot } from "./kernels/kernelspecs";
-import { startJupyter, type JupyterServer } from "./kernels/server";
+import { projectJupyterDir, projectRoot } from "./jupyter/kernelspecs";
+import { startJupyter, type JupyterServer } from "./jupyter/server";
 
 const PREFERRED_PORT = 8888;
 const say = (line: string) => console.log(`start: ${line}`);

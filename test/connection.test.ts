@@ -1,7 +1,7 @@
 // Connection info as Jupyter writes it: accepted when right, one clear sentence when not.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseConnectionInfo, portOf } from "../src/kernels/connection";
+import { parseConnectionInfo, portOf } from "../src/host/connection";
 
 const good = { transport: "tcp", ip: "127.0.0.1", key: "k", signature_scheme: "hmac-sha256", shell_port: 5001, iopub_port: 5002, stdin_port: 5003, control_port: 5004, hb_port: 5005, kernel_name: "ts-romeo" };
 

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HostName } from "@sockets-typescript/topology";
-import { RECEIVED_PREFIX, SENT_PREFIX, linesOf } from "../notebooks/solutions/balcony-dialogue";
+import { RECEIVED_PREFIX, SENT_PREFIX, linesOf } from "@sockets-typescript/dialogue";
 import { judgeExercise } from "../src/runner/exercise-requirements";
 import type { TranscriptEntry } from "../src/runner/run-pair";
 import type { LineArrival } from "../src/runner/wire-watch";

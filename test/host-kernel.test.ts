@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "./support/lab-fixture";
-import { freePort } from "../src/kernels/free-port";
+import { freePort } from "../src/common/free-port";
 
-const hostKernel = join(projectRoot, "dist", "src", "kernels", "host-kernel.js");
+const hostKernel = join(projectRoot, "dist", "src", "host", "host-kernel.js");
 
 test("connection info that is not JSON ends host-kernel with one clear line", () => {
   const result = spawnSync(process.execPath, [hostKernel], { input: "not json\n", encoding: "utf8", cwd: projectRoot });

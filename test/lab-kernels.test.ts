@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { KernelManager, KernelSpecManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { JULIET, ROMEO, ports, type HostName } from "@sockets-typescript/topology";
-import { startJupyter, type JupyterServer } from "../src/kernels/server";
+import { startJupyter, type JupyterServer } from "../src/jupyter/server";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 
 const lab = testLab("kt-");

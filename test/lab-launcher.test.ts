@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "./support/lab-fixture";
 
-const launcher = join(projectRoot, "dist", "src", "kernels", "lab-launcher.js");
+const launcher = join(projectRoot, "dist", "src", "host", "lab-launcher.js");
 const launch = (...args: string[]) =>
   spawnSync(process.execPath, [launcher, ...args], { encoding: "utf8", env: { ...process.env, SOCKETS_LAB_PREFIX: "absent-" }, timeout: 10_000 });
 

@@ -6,7 +6,7 @@ import { createConnection, createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listen, relayServer } from "../src/kernels/relay";
+import { listen, relayServer } from "../src/host/relay";
 
 test("a relay holds what the client sends until its target starts listening, then carries both ways", async () => {
   const dir = mkdtempSync(join(tmpdir(), "relay-test-"));

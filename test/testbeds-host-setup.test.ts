@@ -51,7 +51,7 @@ test("the first run installs the project (npm ci offline), builds it and a tslab
   assert.match(out, /installing dependencies: npm ci --offline/);
   assert.match(out, /kernel-check: tslab \(typescript\) started and ran a cell on juliet/);
   assert.match(out, /host-setup: ready: juliet/);
-  assert.ok(existsSync(join(project, "dist", "src", "kernels", "host-kernel.js")));
+  assert.ok(existsSync(join(project, "dist", "src", "host", "host-kernel.js")));
   assert.match(readFileSync(join(scratch, "setup.log"), "utf8"), /host-setup: ready: juliet/, "the log file has the run");
   const dropIn = readFileSync(join(scratch, "sshd_config.d", "10-sockets-typescript.conf"), "utf8");
   assert.match(dropIn, /^ClientAliveInterval 5$/m);

@@ -72,7 +72,7 @@ test("start_setup runs host-setup.sh in the background and wait_for_setup follow
   assert.match(out, /\{'juliet': 0\}/);
   assert.match(out, /status right after start_setup: None/, "start_setup must return while the set-up still runs");
   assert.match(readFileSync(join(hostProject, "host-setup.out"), "utf8"), /host-setup: ready: juliet/);
-  assert.ok(existsSync(join(hostProject, "dist", "src", "kernels", "host-kernel.js")));
+  assert.ok(existsSync(join(hostProject, "dist", "src", "host", "host-kernel.js")));
 });
 
 test("a failing set-up raises RemoteError with the host's last lines", { skip }, () => {

@@ -207,7 +207,7 @@ else
 fi
 say "building (npm run build)"
 as_owner npm run -s build || fail "the build failed (see above)"
-[ -f dist/src/kernels/host-kernel.js ] || fail "the build made no dist/src/kernels/host-kernel.js"
+[ -f dist/src/host/host-kernel.js ] || fail "the build made no dist/src/host/host-kernel.js"
 
 # 4b. CloudLab's romeo serves the notebooks itself: the distribution's Jupyter Notebook.
 if [ -n "$JUPYTER" ]; then
@@ -223,6 +223,6 @@ fi
 
 # 5. A kernel starts here and answers.
 say "starting a tslab kernel to check it answers"
-as_owner node dist/src/testbeds/kernel-check.js || fail "no working tslab kernel on $HOST (see above)"
+as_owner node dist/src/host/kernel-check.js || fail "no working tslab kernel on $HOST (see above)"
 
 say "ready: $HOST ($ADDRESS/$PREFIX on $IFACE), Node.js $(node --version), project in $PROJECT"

@@ -5,9 +5,9 @@
 // the boundaries between sends.
 import * as socket from "@sockets-typescript/socket";
 import { JULIET, ports } from "@sockets-typescript/topology";
-import { RECEIVED_PREFIX, SENT_PREFIX, Speaker, checkDelivery, linesOf } from "./balcony-dialogue";
+import { RECEIVED_PREFIX, SENT_PREFIX, Speaker, checkDelivery, linesOf } from "@sockets-typescript/dialogue";
 import { LineReader, frameLine } from "./line-framing";
-import { runAs } from "./solution-cli";
+import { runAs } from "@sockets-typescript/dialogue";
 
 /** Sends this host's lines, each framed, printing each one. */
 export async function speak(conn: socket.Socket, me: Speaker): Promise<void> {

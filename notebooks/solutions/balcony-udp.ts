@@ -5,9 +5,9 @@
 // what UDP does not promise; anything that still did not arrive is reported.
 import * as socket from "@sockets-typescript/socket";
 import { JULIET, ports } from "@sockets-typescript/topology";
-import { DeliveryError, checkDelivery, linesOf } from "./balcony-dialogue";
+import { DeliveryError, checkDelivery, linesOf } from "@sockets-typescript/dialogue";
 import { DialogueEndpoint, checkAcknowledged, defaultTiming } from "./reliable-udp";
-import { runAs } from "./solution-cli";
+import { runAs } from "@sockets-typescript/dialogue";
 
 async function juliet(): Promise<void> {
   const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);

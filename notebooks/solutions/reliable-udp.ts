@@ -4,9 +4,9 @@
 // reports what never arrived.
 //
 // Wire format, one datagram each (UTF-8):  "DATA <seq> <text>"  and  "ACK <seq>",
-// where seq is the line's position in the whole dialogue (balcony-dialogue.ts).
+// where seq is the line's position in the whole dialogue (@sockets-typescript/dialogue).
 import * as socket from "@sockets-typescript/socket";
-import { DeliveryError, DialogueLine, RECEIVED_PREFIX, SENT_PREFIX } from "./balcony-dialogue";
+import { DeliveryError, DialogueLine, RECEIVED_PREFIX, SENT_PREFIX } from "@sockets-typescript/dialogue";
 
 export interface Timing {
   /** Seconds without an acknowledgement before unacknowledged lines are sent again. */

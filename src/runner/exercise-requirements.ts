@@ -1,7 +1,7 @@
 // The balcony exercise's requirements, judged from what a pair of notebooks printed (and from
 // what the packet filter saw cross the LAN): one verdict per requirement with the reasons.
 import type { HostName } from "@sockets-typescript/topology";
-import { RECEIVED_PREFIX, SENT_PREFIX, linesOf, partnerOf, type DialogueLine } from "../../notebooks/solutions/balcony-dialogue";
+import { RECEIVED_PREFIX, SENT_PREFIX, linesOf, partnerOf, type DialogueLine } from "@sockets-typescript/dialogue";
 import type { TranscriptEntry } from "./run-pair";
 import type { LineArrival } from "./wire-watch";
 import { firstErrorLine } from "./walkthrough-check";

@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
 import type { HostName } from "@sockets-typescript/topology";
 import { Lab } from "../lab/lab";
-import { startJupyter, type JupyterServer } from "../kernels/server";
+import { startJupyter, type JupyterServer } from "../jupyter/server";
 import { KernelClient } from "./kernel-client";
 import type { KernelBackend, KernelPair } from "./kernel-pair";
 import type { HostNotebook } from "./notebook";

@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { HostName } from "@sockets-typescript/topology";
 import type { Lab } from "../lab/lab";
-import { linesOf, partnerOf, type DialogueLine } from "../../notebooks/solutions/balcony-dialogue";
+import { linesOf, partnerOf, type DialogueLine } from "@sockets-typescript/dialogue";
 
 const run = promisify(execFile);
 export const CHAIN = "SOCKETS-CHECK";

@@ -8,7 +8,7 @@ Kernelspec argv (written by register_kernels.py):
 One ssh connection (its own session, no connection sharing) forwards the five kernel ports from
 the hub's 127.0.0.1 to unix sockets on the host (a private temp folder) that host-kernel.js opens
 once tslab listens on all five of its loopback ports, and runs
-`node dist/src/kernels/host-kernel.js --relay-dir DIR` in the project on the host. The connection info (with the key) is the first line on that command's stdin,
+`node dist/src/host/host-kernel.js --relay-dir DIR` in the project on the host. The connection info (with the key) is the first line on that command's stdin,
 never on a command line. SIGINT (Jupyter's interrupt) becomes an "interrupt" line; SIGTERM closes
 stdin, which stops the host's kernel; if this launcher is killed, ssh sees stdin close and the host's
 kernel stops the same way. Standard library only: the hub promises nothing else.
@@ -26,7 +26,7 @@ import time
 
 CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 PORT_NAMES = tuple(f"{channel}_port" for channel in CHANNELS)
-HOST_KERNEL = "dist/src/kernels/host-kernel.js"
+HOST_KERNEL = "dist/src/host/host-kernel.js"
 NOT_SET_UP = 97  # remote exit codes of the command below
 NO_NODE = 98
 STOP_GRACE_SECONDS = 10

@@ -10,7 +10,7 @@ import WebSocket from "ws";
 import type { Lab } from "../lab/lab";
 import { hostNames } from "@sockets-typescript/topology";
 import { kernelName, projectJupyterDir, projectRoot, writeLabKernelspecs } from "./kernelspecs";
-import { freePort } from "./free-port";
+import { freePort } from "../common/free-port";
 
 export const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
 const READY_TIMEOUT_MS = 60_000;
@@ -65,7 +65,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     `--NotebookApp.token=${token}`,
     `--notebook-dir=${options.notebookDir}`,
     // Kernel websockets without Nagle's algorithm (see the file).
-    `--config=${join(projectRoot, "src", "kernels", "notebook_config.py")}`,
+    `--config=${join(projectRoot, "src", "jupyter", "notebook_config.py")}`,
     // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
     "--KernelSpecManager.ensure_native_kernel=False",
     ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),

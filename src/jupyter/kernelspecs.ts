@@ -23,7 +23,7 @@ export function writeLabKernelspecs(dataDir: string, lab: Lab): string[] {
     const dir = join(dataDir, "kernels", kernelName(host));
     mkdirSync(dir, { recursive: true });
     const spec = {
-      argv: [process.execPath, join(__dirname, "lab-launcher.js"), host, "{connection_file}"],
+      argv: [process.execPath, join(__dirname, "..", "host", "lab-launcher.js"), host, "{connection_file}"],
       display_name: displayName(host),
       language: "typescript",
       // tslab ignores interrupt_request messages; it stops a cell on SIGINT.

@@ -1,7 +1,7 @@
 // Runs ON a host (inside a lab namespace, or on a testbed host at the end of an ssh command)
 // and starts the tslab kernel there, so a notebook cell's sockets are that host's sockets.
 //
-//   node dist/src/kernels/host-kernel.js [--relay-dir DIR]      (cwd inside the project)
+//   node dist/src/host/host-kernel.js [--relay-dir DIR]      (cwd inside the project)
 //
 // stdin: first line = the Jupyter connection info as JSON (never on a command line: it holds
 // the key); each further line "interrupt" sends SIGINT to tslab. stdin closing means the

@@ -1,5 +1,5 @@
 // The balcony dialogue: the one copy of its text. The starter and solution notebooks,
-// the standalone solutions and the exercise checker all import it from here.
+// the standalone programs and the exercise checker all import it from this package.
 import { inspect } from "node:util";
 
 export type Speaker = "romeo" | "juliet";

@@ -2,13 +2,13 @@
 // (connection info as the first stdin line), runs one cell over the Jupyter protocol and stops
 // the kernel by closing stdin. Proves that tslab starts and answers on this host.
 //
-//   node dist/src/testbeds/kernel-check.js        (cwd: the project)   exit 0 = the kernel answered
+//   node dist/src/host/kernel-check.js        (cwd: the project)   exit 0 = the kernel answered
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type * as Zmq from "zeromq";
-import { freePort } from "../kernels/free-port";
+import { freePort } from "../common/free-port";
 
 const TIMEOUT_MS = 120_000; // a first tslab start on a small VM compiles TypeScript: be patient
 const CELL = 'const kernelCheckAnswer: string = require("os").hostname(); kernelCheckAnswer';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const key = randomBytes(16).toString("hex");
   const [shell, iopub, stdin, control, hb] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const info = { transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", shell_port: shell, iopub_port: iopub, stdin_port: stdin, control_port: control, hb_port: hb };
-  const hostKernel = join(__dirname, "..", "kernels", "host-kernel.js");
+  const hostKernel = join(__dirname, "host-kernel.js");
   const kernel = spawn(process.execPath, [hostKernel], { stdio: ["pipe", "inherit", "inherit"] });
   let exited = false;
   kernel.on("exit", (code) => {

@@ -3,7 +3,7 @@
 // kernel ports to it through unix sockets. Jupyter's interrupt (SIGINT) becomes an "interrupt"
 // line; if this process dies, host-kernel sees its stdin close and stops tslab.
 //
-//   node dist/src/kernels/lab-launcher.js <host> <connection_file>
+//   node dist/src/host/lab-launcher.js <host> <connection_file>
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
