@@ -29,12 +29,16 @@ export class KernelClient {
 
   constructor(readonly host: HostName, readonly kernel: Kernel.IKernelConnection) {}
 
-  /** Executes `code`; interrupts the kernel (SIGINT) if it takes longer than `timeoutMs`. */
-  async run(code: string, timeoutMs: number): Promise<CellRun> {
+  /**
+   * Executes `code`; interrupts the kernel (SIGINT) if it takes longer than `timeoutMs`.
+   * `interruptAfterMs`: press stop this long after sending the cell (a cell that waits on purpose
+   * until the student stops it); the cell then ends with the interrupt as its error.
+   */
+  async run(code: string, timeoutMs: number, options: { interruptAfterMs?: number } = {}): Promise<CellRun> {
     if (this.stuck) return { status: "error", stdout: "", stderr: `(runner: not run, ${this.stuck})\n`, ms: 0 };
     for (let attempt = 1; ; attempt++) {
       await sleep(this.lastErrorAt + AFTER_ERROR_MS - Date.now());
-      const { reply, run } = await this.execute(code, timeoutMs);
+      const { reply, run } = await this.execute(code, timeoutMs, options.interruptAfterMs);
       // "abort" means tslab dropped the request because of an earlier error: send it again once.
       if (reply === "abort" && attempt === 1) {
         this.lastErrorAt = Date.now();
@@ -45,7 +49,7 @@ export class KernelClient {
     }
   }
 
-  private async execute(code: string, timeoutMs: number): Promise<{ reply: string; run: CellRun }> {
+  private async execute(code: string, timeoutMs: number, interruptAfterMs?: number): Promise<{ reply: string; run: CellRun }> {
     const started = Date.now();
     let stdout = "";
     let stderr = "";
@@ -73,6 +77,21 @@ export class KernelClient {
       (reply) => reply,
       (err: Error) => ({ died: err.message }),
     );
+    // The stop button: pressed once the cell waits, and again every 500 ms (a press that lands while
+    // tslab still compiles the cell is lost, as for a person) until the cell ends.
+    let pressing: NodeJS.Timeout | undefined;
+    let pressTimer: NodeJS.Timeout | undefined;
+    if (interruptAfterMs !== undefined) {
+      pressTimer = setTimeout(() => {
+        const press = () => void this.kernel.interrupt().catch(() => undefined);
+        press();
+        pressing = setInterval(press, INTERRUPT_EVERY_MS);
+      }, interruptAfterMs);
+      void died.finally(() => {
+        clearTimeout(pressTimer);
+        clearInterval(pressing);
+      });
+    }
     try {
       const first = await Promise.race([died, timedOut]);
       if (typeof first === "object" && "died" in first) {
@@ -97,6 +116,8 @@ export class KernelClient {
       return { reply, run: { status, stdout, stderr, ms: Date.now() - started } };
     } finally {
       clearTimeout(timer);
+      clearTimeout(pressTimer);
+      clearInterval(pressing);
       future.dispose();
     }
   }

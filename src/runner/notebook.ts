@@ -13,6 +13,13 @@ export interface NotebookCell {
   raisesException: boolean;
   /** The cell waits for the other host (it receives what a later step sends): start it, don't wait. */
   waitsForPeer: boolean;
+  /**
+   * A predict-then-run cell (tag `predict-U3`): the student's `const guess... = "?"` that the runner
+   * replaces with a scripted answer; the step's later cell judges it ("right: ..." / "not quite: ...").
+   */
+  predict: boolean;
+  /** Tag `stop-button`: the cell waits on purpose until the student presses stop; the runner interrupts it as a student would. */
+  stopButton: boolean;
 }
 
 export interface HostNotebook {
@@ -24,7 +31,8 @@ export interface HostNotebook {
 
 interface RawCell { cell_type: string; source: string | string[]; metadata?: { tags?: string[] } }
 
-const stepTag = /^step-([A-Z]\d+)$/;
+/** `step-U3` names the step; `predict-U3` is a prediction cell of step U3 (it names the step too). */
+const stepTag = /^(?:step|predict)-([A-Z]\d+)$/;
 
 /** Loads a notebook; the host comes from its kernelspec (ts-juliet / ts-romeo) or, failing that, its file name. */
 export function readNotebook(path: string, expectedHost?: HostName): HostNotebook {
@@ -56,6 +64,8 @@ export function readNotebook(path: string, expectedHost?: HostName): HostNoteboo
       step,
       raisesException: tags.includes("raises-exception"),
       waitsForPeer: tags.includes("waits-for-peer"),
+      predict: tags.some((tag) => tag.startsWith("predict-")),
+      stopButton: tags.includes("stop-button"),
     });
   });
   return { host, path, kernelName: `ts-${host}`, cells };

@@ -5,6 +5,7 @@
 import type { HostName } from "@sockets-typescript/topology";
 import type { CellRun, KernelClient } from "./kernel-client";
 import type { NotebookCell } from "./notebook";
+import { answerPrediction, scriptedAnswers } from "./predictions";
 
 export interface TranscriptEntry extends CellRun {
   /** 1-based position in the run. */
@@ -17,10 +18,18 @@ export interface TranscriptEntry extends CellRun {
   raisesException: boolean;
   /** Ran on while the other host's steps went on (it printed when it finished, maybe after later cells). */
   waitsForPeer: boolean;
+  /** A prediction cell, run with the scripted answer (`code` shows it). */
+  predict?: boolean;
+  /** Interrupted by the runner as a student presses stop. */
+  stopButton?: boolean;
 }
 
 export interface RunOptions {
   timeoutMs: number;
+  /** Answers for prediction cells by step (default: the answer key in predictions.ts). */
+  answers?: Readonly<Record<string, string>>;
+  /** A `stop-button` cell is interrupted this long after it starts, again every 500 ms until it ends (default 1500). */
+  stopAfterMs?: number;
   /** Called as each cell finishes, e.g. to print progress. */
   onCell?: (entry: TranscriptEntry, total: number) => void;
 }
@@ -29,8 +38,11 @@ export async function runPair(cells: readonly NotebookCell[], kernels: Record<Ho
   const entries: TranscriptEntry[] = [];
   const running = new Map<HostName, Promise<void>>();
   const runCell = async (cell: NotebookCell, index: number) => {
-    const run = await kernels[cell.host].run(cell.code, options.timeoutMs);
-    const entry: TranscriptEntry = { index, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, ...run };
+    const answers = options.answers ?? scriptedAnswers;
+    // A prediction is typed in as a student would; without an answer for the step the "?" stays (and the judging cell says so).
+    const code = cell.predict && answers[cell.step] !== undefined ? answerPrediction(cell.code, answers[cell.step], cell.step) : cell.code;
+    const run = await kernels[cell.host].run(code, options.timeoutMs, cell.stopButton ? { interruptAfterMs: options.stopAfterMs ?? 1500 } : {});
+    const entry: TranscriptEntry = { index, host: cell.host, step: cell.step, position: cell.position, code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, predict: cell.predict, stopButton: cell.stopButton, ...run };
     entries.push(entry);
     options.onCell?.(entry, cells.length);
   };

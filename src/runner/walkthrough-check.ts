@@ -39,6 +39,12 @@ export function checkWalkthrough(entries: readonly TranscriptEntry[], expectatio
       continue;
     }
     const text = cells.map((cell) => cell.stdout + cell.stderr).join("");
+    // A step with a prediction: the judging cell must have found the scripted (correct) answer right.
+    if (cells.some((cell) => cell.predict) && !/^right: /m.test(text)) {
+      const said = /^(not quite|no guess yet)[^\n]*/m.exec(text)?.[0];
+      deviation(`the prediction was not judged right${said ? `: ${said}` : " (no \"right: ...\" line)"}`);
+      continue;
+    }
     const problem = expectation.check({ text }, memory);
     if (problem) deviation(`${problem} (must show: ${expectation.shows})`);
   }

@@ -99,5 +99,21 @@ export const tcpExpectations: Expectation[] = [
   { step: "T14", host: "juliet", shows: "shutdown and close succeed; no LISTEN or ESTAB row left", check: (o) => all(needs(o.text, "closed <socket.socket [closed]", "the closed sockets"), noRow(o.text, J4000, "LISTEN|ESTAB")) },
 ];
 
-export const expectationsFor = { udp: udpExpectations, tcp: tcpExpectations } as const;
+/** A cell ended by the stop button: one line (tslab's "Error: Interrupted asynchronously", or the socket module's KeyboardInterrupt), no stack. */
+function stopped(text: string): string | null {
+  return all(needs(text, /^(KeyboardInterrupt\b|Error: Interrupted asynchronously$)/m, "the cell ended by the stop button (KeyboardInterrupt / Interrupted asynchronously)"), /^\s+at /m.test(text) ? "the interrupt shows a stack trace instead of one line" : null);
+}
+
+/** 00, start here: running cells, await, bytes, the stop button, switching hosts (steps S1-S7). */
+export const basicsExpectations: Expectation[] = [
+  { step: "S1", host: "juliet", shows: "a printed line and the cell's value", check: (o) => all(needs(o.text, /^hello from juliet$/m, "hello from juliet"), needs(o.text, /^JULIET$/m, "the result JULIET")) },
+  { step: "S2", host: "juliet", shows: "a Promise before await, its value after; sendto without await is a Promise", check: (o) => all(needs(o.text, "before await: Promise { <pending> }", "before await: Promise { <pending> }"), needs(o.text, /^after await: done$/m, "after await: done"), needs(o.text, /^without await: Promise \{ 4 \}$/m, "without await: Promise { 4 }"), needs(o.text, /^with await: 4$/m, "with await: 4")) },
+  { step: "S3", host: "juliet", shows: "bytes print as b'...', decode() gives the text; characters are not bytes", check: (o) => all(needs(o.text, "b'Hello' is 5 bytes", "b'Hello' is 5 bytes"), needs(o.text, /^got b'Hello'$/m, "got b'Hello'"), needs(o.text, /^decoded: Hello$/m, "decoded: Hello"), needs(o.text, '"Grüß dich" is 9 characters and 11 bytes in UTF-8', "9 characters and 11 bytes")) },
+  { step: "S4", host: "juliet", shows: "a waiting recvfrom ended by the stop button; the socket still usable, then closed", check: (o) => all(needs(o.text, `waiting on ('${JULIET}', `, "waiting on (juliet's address, a port)"), stopped(o.text), needs(o.text, /still usable after the stop: <socket\.socket fd=\d+/, "the socket still open after the stop"), needs(o.text, "closed: <socket.socket [closed]", "the closed socket")) },
+  { step: "S5", host: "juliet", shows: "juliet's socket on port 4000", check: (o) => needs(o.text, `juliet waits on ${tuple(JULIET, ports.juliet)}`, `juliet waits on ${tuple(JULIET, ports.juliet)}`) },
+  { step: "S6", host: "romeo", shows: "sendto returns 16 from an ephemeral port", check: (o, m) => all(needs(o.text, /^sendto returned 16$/m, "sendto returned 16"), ephemeral(o.text, /sent from \('0\.0\.0\.0', (\d+)\)/, "romeo's port in S6", m)) },
+  { step: "S7", host: "juliet", shows: "romeo's datagram, from his port, decoded", check: (o, m) => all(samePort(o.text, new RegExp(`received b'Hello from romeo' from \\('${esc(ROMEO)}', (\\d+)\\)`), "romeo's port in S6", m), needs(o.text, /^as text: Hello from romeo$/m, "as text: Hello from romeo")) },
+];
+
+export const expectationsFor = { basics: basicsExpectations, udp: udpExpectations, tcp: tcpExpectations } as const;
 export type Part = keyof typeof expectationsFor;

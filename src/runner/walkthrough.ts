@@ -13,9 +13,12 @@ import { schedule } from "./schedule";
 import { formatEntry, median, writeJson } from "./transcript";
 import { checkWalkthrough, type Deviation } from "./walkthrough-check";
 import { expectationsFor, type Part } from "./walkthrough-expectations";
+import { parseAnswer, scriptedAnswers } from "./predictions";
 
 export const projectRoot = join(__dirname, "..", "..", "..");
-const notebookPrefix: Record<Part, string> = { udp: "01-udp", tcp: "02-tcp" };
+const notebookPrefix: Record<Part, string> = { basics: "00-basics", udp: "01-udp", tcp: "02-tcp" };
+/** Every part, in the order a student opens the notebooks. */
+export const allParts: Part[] = ["basics", "udp", "tcp"];
 
 export interface PartResult {
   part: Part;
@@ -47,6 +50,8 @@ export interface WalkthroughOptions {
   notebookDir?: string;
   root?: string;
   prefix?: string;
+  /** Prediction answers by step (default: the answer key, predictions.ts). */
+  answers?: Readonly<Record<string, string>>;
   print?: (line: string) => void;
 }
 
@@ -55,11 +60,11 @@ export function walkthroughNotebooks(part: Part, dir = join(projectRoot, "notebo
   return hostNames.map((host) => readNotebook(join(dir, `${notebookPrefix[part]}-${host}.ipynb`), host));
 }
 
-async function runPart(part: Part, notebooks: HostNotebook[], pair: KernelPair, timeoutMs: number, print: (line: string) => void): Promise<PartResult> {
+async function runPart(part: Part, notebooks: HostNotebook[], pair: KernelPair, timeoutMs: number, print: (line: string) => void, answers?: Readonly<Record<string, string>>): Promise<PartResult> {
   const cells = schedule(notebooks);
   print(`== ${part.toUpperCase()} walkthrough: ${cells.length} cells on juliet and romeo (kernels started in ${pair.startMs} ms)`);
   const started = Date.now();
-  const entries = await runPair(cells, pair.kernels, { timeoutMs, onCell: (entry, total) => print(formatEntry(entry, total)) });
+  const entries = await runPair(cells, pair.kernels, { timeoutMs, answers, onCell: (entry, total) => print(formatEntry(entry, total)) });
   const cellsMs = Date.now() - started;
   const deviations = checkWalkthrough(entries, expectationsFor[part]);
   return { part, notebooks: notebooks.map((nb) => nb.path), kernelStartMs: pair.startMs, cellsMs, entries, deviations };
@@ -70,7 +75,7 @@ async function runPart(part: Part, notebooks: HostNotebook[], pair: KernelPair, 
  * runs, and a finished part's kernels shut down in the background.
  */
 export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
-  const parts = options.parts ?? ["udp", "tcp"];
+  const parts = options.parts ?? allParts;
   const print = options.print ?? (() => {});
   const timeoutMs = options.timeoutMs ?? 30_000;
   const root = options.root ?? projectRoot;
@@ -92,7 +97,7 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
       const pair = await pairs[i];
       if (i + 1 < parts.length) startPair(i + 1);
       try {
-        results.push(await runPart(parts[i], notebooks[i], pair, timeoutMs, print));
+        results.push(await runPart(parts[i], notebooks[i], pair, timeoutMs, print, options.answers));
       } finally {
         stopping.push(pair.stop());
       }
@@ -118,29 +123,34 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   };
 }
 
-const usage = "usage: npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]";
+const usage = "usage: npm run walkthrough [-- basics|udp|tcp|all] [--answer STEP=GUESS] [--json FILE] [--timeout SECONDS]";
 
-function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: number } {
-  let parts: Part[] = ["udp", "tcp"];
+function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: number; answers: Record<string, string> } {
+  let parts: Part[] = allParts;
+  const answers: Record<string, string> = { ...scriptedAnswers };
   let json: string | undefined;
   let timeoutMs = 30_000;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === "udp" || arg === "tcp") parts = [arg];
-    else if (arg === "all") parts = ["udp", "tcp"];
+    if (arg === "basics" || arg === "udp" || arg === "tcp") parts = [arg];
+    else if (arg === "all") parts = allParts;
+    else if (arg === "--answer" && args[i + 1]) {
+      const [step, guess] = parseAnswer(args[++i]);
+      answers[step] = guess;
+    }
     else if (arg === "--json" && args[i + 1]) json = args[++i];
     else if (arg === "--timeout" && Number(args[i + 1]) > 0) timeoutMs = Number(args[++i]) * 1000;
     else throw new Error(`unknown argument ${JSON.stringify(arg)}; ${usage}`);
   }
-  return { parts, json, timeoutMs };
+  return { parts, json, timeoutMs, answers };
 }
 
 async function main(): Promise<number> {
-  const { parts, json, timeoutMs } = parseArgs(process.argv.slice(2));
+  const { parts, json, timeoutMs, answers } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
   closeOnSignals();
   ensureSystemPackages(projectRoot, (line) => console.log(line));
-  const result = await runWalkthrough({ parts, timeoutMs, print: (line) => console.log(line) });
+  const result = await runWalkthrough({ parts, timeoutMs, answers, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
   console.log(
     `\nwall ${result.wallMs} ms (lab ${result.labMs} ms, server ${result.serverMs} ms); ` +
