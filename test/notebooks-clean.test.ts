@@ -10,8 +10,9 @@ import { basename, dirname, join } from "node:path";
 const root = join(__dirname, "..", "..");
 const cleanScript = join(root, "scripts", "clean-notebooks.mjs");
 const notebookDirs = [join(root, "notebooks"), join(root, "notebooks", "solutions")];
+// tutorial.ipynb is docs/tutorial.md for reading in Jupyter (no code, no host): tutorial-notebook.test.ts checks it.
 const notebookFiles = notebookDirs.flatMap((dir) =>
-  readdirSync(dir).filter((name) => name.endsWith(".ipynb")).map((name) => join(dir, name)),
+  readdirSync(dir).filter((name) => name.endsWith(".ipynb") && name !== "tutorial.ipynb").map((name) => join(dir, name)),
 );
 
 interface Cell { cell_type: string; source: string[] | string; metadata: { tags?: string[] }; outputs?: unknown[]; execution_count?: number | null }
