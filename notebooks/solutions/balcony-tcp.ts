@@ -1,13 +1,46 @@
 // The balcony dialogue over TCP, as a standalone program. On each host:
 //   node dist/notebooks/solutions/balcony-tcp.js juliet     (the server: start it first)
 //   node dist/notebooks/solutions/balcony-tcp.js romeo      (the client)
-// Lines are framed with a newline (line-framing.ts): TCP keeps the bytes in order but not
-// the boundaries between sends.
+// Lines are framed with a newline, as in the solution notebooks (03-balcony-tcp-*.ipynb): TCP
+// keeps the bytes in order but not the boundaries between sends.
 import * as socket from "@sockets-typescript/socket";
 import { JULIET, ports } from "@sockets-typescript/topology";
 import { RECEIVED_PREFIX, SENT_PREFIX, Speaker, checkDelivery, linesOf } from "@sockets-typescript/dialogue";
-import { LineReader, frameLine } from "./line-framing";
 import { runAs } from "@sockets-typescript/dialogue";
+
+/** The bytes to send for one line of text: UTF-8, ended by a newline. */
+function frameLine(text: string): Buffer {
+  if (text.includes("\n")) throw new RangeError(`a framed line cannot contain a newline: ${JSON.stringify(text)}`);
+  return Buffer.from(text + "\n", "utf8");
+}
+
+/** Reads newline-ended lines from a connected TCP socket, whatever sizes recv returns. */
+class LineReader {
+  private pending = Buffer.alloc(0);
+  /** How many recv calls returned data: fewer than the lines read means lines arrived merged. */
+  recvCalls = 0;
+
+  constructor(private readonly sock: socket.Socket) {}
+
+  /** The next line without its newline, or null when the peer closed its side. */
+  async readLine(): Promise<string | null> {
+    for (;;) {
+      const end = this.pending.indexOf(0x0a);
+      if (end >= 0) {
+        const line = this.pending.subarray(0, end).toString("utf8");
+        this.pending = this.pending.subarray(end + 1);
+        return line;
+      }
+      const chunk = await this.sock.recv(4096);
+      if (chunk.length === 0) {
+        if (this.pending.length > 0) throw new Error(`connection closed in the middle of a line (${this.pending.length} bytes without a newline)`);
+        return null;
+      }
+      this.recvCalls += 1;
+      this.pending = Buffer.concat([this.pending, chunk]);
+    }
+  }
+}
 
 /** Sends this host's lines, each framed, printing each one. */
 export async function speak(conn: socket.Socket, me: Speaker): Promise<void> {
