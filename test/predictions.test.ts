@@ -24,7 +24,7 @@ test("--answer STEP=GUESS parses, anything else is refused", () => {
 });
 
 test("the key answers every prediction step the notebooks ask", () => {
-  for (const step of ["S3", "U3", "U5", "T4", "T6", "T10"]) assert.match(scriptedAnswers[step], /^[a-d]$/, step);
+  for (const step of ["S3", "U3", "U5", "T4", "T6", "T10", "T17", "T25"]) assert.match(scriptedAnswers[step], /^[a-d]$/, step);
 });
 
 const entry = (stdout: string, predict: boolean, position: number): TranscriptEntry => ({ index: position, host: "juliet", step: "S3", position, code: "", raisesException: false, waitsForPeer: false, predict, status: "ok", stdout, stderr: "", ms: 1 });

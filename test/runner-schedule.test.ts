@@ -11,21 +11,40 @@ import { projectRoot } from "./support/lab-fixture";
 
 const order = (part: "udp" | "tcp") => schedule(walkthroughNotebooks(part)).map((cell) => `${cell.step}/${cell.host}`);
 
-test("the UDP walkthrough runs both setups, then U1 to U10 in order, each on its host", () => {
-  const steps = [...new Set(order("udp"))];
-  assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "U1/juliet", "U2/juliet", "U3/juliet", "U4/juliet", "U5/juliet", "U6/romeo", "U7/juliet", "U8/juliet", "U9/romeo", "U10/juliet", "U10/romeo"]);
+test("the start notebooks run both setups, then S1 to S7, switching to romeo for S6", () => {
+  const steps = [...new Set(schedule(walkthroughNotebooks("basics")).map((cell) => `${cell.step}/${cell.host}`))];
+  assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "S1/juliet", "S2/juliet", "S3/juliet", "S4/juliet", "S5/juliet", "S6/romeo", "S7/juliet"]);
 });
 
-test("the TCP walkthrough interleaves the hosts as T1 to T14 say", () => {
+test("the UDP walkthrough runs both setups, then U1 to U10 in order, each on its host, then the demonstrations U11 to U16", () => {
+  const steps = [...new Set(order("udp"))];
+  assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "U1/juliet", "U2/juliet", "U3/juliet", "U4/juliet", "U5/juliet", "U6/romeo", "U7/juliet", "U8/juliet", "U9/romeo", "U10/juliet", "U10/romeo",
+    "U11/juliet", "U12/romeo", "U13/juliet", "U14/juliet", "U15/romeo", "U16/juliet"]);
+});
+
+test("the TCP walkthrough interleaves the hosts as T1 to T14 say, then the demonstrations T15 to T27", () => {
   const steps = [...new Set(order("tcp"))];
-  assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "T1/juliet", "T2/juliet", "T3/juliet", "T4/romeo", "T5/juliet", "T6/romeo", "T7/juliet", "T8/romeo", "T9/juliet", "T10/juliet", "T11/juliet", "T12/romeo", "T13/romeo", "T14/juliet"]);
+  assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "T1/juliet", "T2/juliet", "T3/juliet", "T4/romeo", "T5/juliet", "T6/romeo", "T7/juliet", "T8/romeo", "T9/juliet", "T10/juliet", "T11/juliet", "T12/romeo", "T13/romeo", "T14/juliet",
+    "T15/juliet", "T16/romeo", "T17/juliet", "T18/romeo", "T19/juliet", "T20/romeo", "T21/juliet", "T22/romeo", "T23/romeo", "T24/juliet", "T25/romeo", "T26/juliet", "T27/juliet", "T27/romeo"]);
+});
+
+test("a prediction comes first in its step and the step's judging cell after the action; a stop-button cell is read from its tags", () => {
+  const u3 = schedule(walkthroughNotebooks("udp")).filter((cell) => cell.step === "U3");
+  assert.deepEqual(u3.map((cell) => [cell.predict, cell.raisesException]), [[true, false], [false, false], [false, true], [false, false]]);
+  assert.match(u3[3].code, /guessU3/);
+  const u14 = schedule(walkthroughNotebooks("udp")).filter((cell) => cell.step === "U14");
+  assert.deepEqual(u14.map((cell) => [cell.stopButton, cell.raisesException]), [[true, true]]);
+  for (const [part, steps] of [["basics", ["S3"]], ["udp", ["U3", "U5"]], ["tcp", ["T4", "T6", "T10", "T17", "T25"]]] as const) {
+    const predicted = [...new Set(schedule(walkthroughNotebooks(part)).filter((cell) => cell.predict).map((cell) => cell.step))];
+    assert.deepEqual(predicted, steps, part);
+  }
 });
 
 test("cells of one step keep their notebook order, and raises-exception is read from the tags", () => {
   const u3 = schedule(walkthroughNotebooks("udp")).filter((cell) => cell.step === "U3");
-  assert.equal(u3.length, 2);
-  assert.ok(u3[0].position < u3[1].position);
-  assert.deepEqual(u3.map((cell) => cell.raisesException), [false, true]);
+  assert.equal(u3.length, 4);
+  assert.ok(u3.every((cell, i) => i === 0 || u3[i - 1].position < cell.position));
+  assert.deepEqual(u3.map((cell) => cell.raisesException), [false, false, true, false]);
 });
 
 test("in the UDP exercise a receive that waits for the other host is marked, and the sender's step comes after it", () => {

@@ -16,6 +16,9 @@ export const scriptedAnswers: Readonly<Record<string, string>> = {
   T4: "c",
   T6: "a",
   T10: "b",
+  // 02, demonstrations: three sends and one recv; a send into a full window
+  T17: "b",
+  T25: "b",
 };
 
 /** `const guessU3 = "?"` (any name starting with guess, single or double quotes). */

@@ -78,9 +78,18 @@ export const udpExpectations: Expectation[] = [
   { step: "U7", host: "juliet", shows: "b'Hello' from romeo's address and ephemeral port", check: (o, m) => all(needs(o.text, `received b'Hello' from ('${ROMEO}', `, `received b'Hello' from ('${ROMEO}', <port>)`), samePort(o.text, new RegExp(`from \\('${esc(ROMEO)}', (\\d+)\\)`), romeoUdpPort, m)) },
   { step: "U8", host: "juliet", shows: "sendto returns 41", check: (o) => needs(o.text, /^sendto returned 41$/m, "sendto returned 41") },
   { step: "U9", host: "romeo", shows: "the line, from juliet's bound address", check: (o) => needs(o.text, `received b'O Romeo, Romeo, wherefore art thou Romeo?' from ${tuple(JULIET, ports.juliet)}`, "the line from juliet's 10.10.0.101:4000") },
-  { step: "U10", host: "juliet", shows: "the sockets are gone from the socket table", check: (o) => all(needs(o.text, "[closed]", "a closed socket"), noRow(o.text, J4000, "UNCONN"), noRow(o.text, J4001, "UNCONN")) },
+  { step: "U10", host: "juliet", shows: "romeo's getsockname() port equals the port juliet saw; the sockets are gone from the socket table", check: (o, m) => all(samePort(o.text, /^juliet saw port (\d+) in step U7; romeo's getsockname\(\) says \d+: the same port$/m, romeoUdpPort, m), needs(o.text, "[closed]", "a closed socket"), noRow(o.text, J4000, "UNCONN"), noRow(o.text, J4001, "UNCONN")) },
   { step: "U10", host: "romeo", shows: "the socket is gone from the socket table", check: (o, m) => all(needs(o.text, "[closed]", "a closed socket"), noRow(o.text, `:${m.get(romeoUdpPort)}`, "UNCONN")) },
+  // Demonstrations: datagram boundaries; a receive ended by the stop button, the socket still receives.
+  { step: "U11", host: "juliet", shows: "a new socket bound to 10.10.0.101:4000", check: (o) => all(needs(o.text, "demo socket bound:", "demo socket bound"), needs(o.text, laddr(JULIET, ports.juliet), laddr(JULIET, ports.juliet))) },
+  { step: "U12", host: "romeo", shows: "three sendto calls: 3, 3, 5", check: (o) => needs(o.text, /^sendto returned 3\nsendto returned 3\nsendto returned 5$/m, "sendto returned 3, 3 and 5") },
+  { step: "U13", host: "juliet", shows: "three recvfrom calls, one datagram each; a fourth times out", check: (o) => needs(o.text, /^recvfrom 1: b'one'\nrecvfrom 2: b'two'\nrecvfrom 3: b'three'\nrecvfrom 4: TimeoutError: timed out/m, "recvfrom 1: b'one', 2: b'two', 3: b'three', then a timeout") },
+  { step: "U14", host: "juliet", shows: "a recvfrom on an empty queue, ended by the stop button", check: (o) => stopped(o.text) },
+  { step: "U15", host: "romeo", shows: "a later datagram: sendto returns 14", check: (o) => needs(o.text, /^sendto returned 14$/m, "sendto returned 14") },
+  { step: "U16", host: "juliet", shows: "the later datagram arrives on the socket whose receive was stopped", check: (o) => needs(o.text, `received b'after the stop' from ('${ROMEO}', `, "received b'after the stop' from romeo") },
 ];
+
+const romeoTakenBytes = "the bytes romeo's send took in T25";
 
 export const tcpExpectations: Expectation[] = [
   { step: "T1", host: "juliet", shows: "a TCP socket with fd, family and type", check: (o) => needs(o.text, socketRepr("SOCK_STREAM"), "<socket.socket fd=N, family=AF_INET, type=SOCK_STREAM, proto=0>") },
@@ -97,6 +106,38 @@ export const tcpExpectations: Expectation[] = [
   { step: "T12", host: "romeo", shows: "the line", check: (o) => needs(o.text, `received b"What's in a name? that which we call a rose by any other name would smell as sweet"`, "the line as bytes") },
   { step: "T13", host: "romeo", shows: "shutdown succeeds", check: (o) => needs(o.text, "shut down and closed <socket.socket [closed]", "shut down and closed") },
   { step: "T14", host: "juliet", shows: "shutdown and close succeed; no LISTEN or ESTAB row left", check: (o) => all(needs(o.text, "closed <socket.socket [closed]", "the closed sockets"), noRow(o.text, J4000, "LISTEN|ESTAB")) },
+  // Demonstrations: no message boundaries; half-close; a send that takes part and then waits.
+  { step: "T15", host: "juliet", shows: "listening again on 10.10.0.101:4000", check: (o) => all(needs(o.text, "listening:", "listening"), needs(o.text, laddr(JULIET, ports.juliet), laddr(JULIET, ports.juliet))) },
+  { step: "T16", host: "romeo", shows: "three sends: 3, 3, 5", check: (o) => needs(o.text, /^send returned 3\nsend returned 3\nsend returned 5$/m, "send returned 3, 3 and 5") },
+  { step: "T17", host: "juliet", shows: "one recv returns the three sends run together", check: (o) => needs(o.text, /^one recv: b'onetwothree' \(11 bytes\)$/m, "one recv: b'onetwothree' (11 bytes)") },
+  { step: "T18", host: "romeo", shows: "shutdown(SHUT_WR); romeo's side in FIN-WAIT", check: (o) => all(needs(o.text, "shut down for writing", "shut down for writing"), needs(o.text, /FIN-WAIT-[12]/, "a FIN-WAIT-1/2 row")) },
+  { step: "T19", host: "juliet", shows: "recv returns b'' after the FIN; juliet still sends; CLOSE-WAIT", check: (o) => all(needs(o.text, /^recv after romeo's FIN: b''$/m, "recv after romeo's FIN: b''"), needs(o.text, /^juliet can still send: send returned 34$/m, "send returned 34"), needs(o.text, /CLOSE-WAIT/, "a CLOSE-WAIT row")) },
+  { step: "T20", host: "romeo", shows: "the other direction still delivers; romeo in FIN-WAIT-2", check: (o) => all(needs(o.text, "received b'Good night, good night! Parting is'", "juliet's line"), needs(o.text, /FIN-WAIT-2/, "a FIN-WAIT-2 row")) },
+  { step: "T21", host: "juliet", shows: "juliet closes her direction", check: (o) => needs(o.text, "closed: <socket.socket [closed]", "closed") },
+  { step: "T22", host: "romeo", shows: "recv returns b''; romeo's side in TIME-WAIT", check: (o) => all(needs(o.text, /^recv after juliet's FIN: b''$/m, "recv after juliet's FIN: b''"), needs(o.text, /TIME-WAIT/, "a TIME-WAIT row")) },
+  { step: "T23", host: "romeo", shows: "a third connection", check: (o) => needs(o.text, `raddr=${tuple(JULIET, ports.juliet)}`, "connected to juliet") },
+  { step: "T24", host: "juliet", shows: "accepted, not reading", check: (o) => needs(o.text, `accepted a connection from ('${ROMEO}', `, "accepted a connection from romeo") },
+  {
+    step: "T25",
+    host: "romeo",
+    shows: "send takes less than asked, the next send waits (timeout)",
+    check: (o, m) => {
+      const first = /^send\(10000000 bytes\) returned (\d+)$/m.exec(o.text);
+      if (!first) return "expected send(10000000 bytes) returned <N>";
+      if (Number(first[1]) >= 10_000_000 || Number(first[1]) <= 0) return `send took ${first[1]} bytes: expected part of the 10000000`;
+      const total = /^then send waited 1 s: TimeoutError: timed out; (\d+) bytes taken in all$/m.exec(o.text);
+      if (!total) return "expected the next send to wait and time out";
+      m.set(romeoTakenBytes, Number(total[1]));
+      return null;
+    },
+  },
+  { step: "T26", host: "juliet", shows: "juliet reads exactly the bytes romeo's send took, then b''", check: (o, m) => {
+    const read = /^juliet read (\d+) bytes, then b''$/m.exec(o.text);
+    if (!read) return "expected juliet read <N> bytes, then b''";
+    return Number(read[1]) === m.get(romeoTakenBytes) ? null : `juliet read ${read[1]} bytes, romeo's send took ${m.get(romeoTakenBytes)}`;
+  } },
+  { step: "T27", host: "juliet", shows: "closed", check: (o) => needs(o.text, "closed: <socket.socket [closed]", "closed") },
+  { step: "T27", host: "romeo", shows: "closed", check: (o) => needs(o.text, "closed: <socket.socket [closed]", "closed") },
 ];
 
 /** A cell ended by the stop button: one line (tslab's "Error: Interrupted asynchronously", or the socket module's KeyboardInterrupt), no stack. */
