@@ -23,25 +23,29 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-test("npm run walkthrough runs UDP and TCP on both hosts, prints the transcript, passes every step, and takes down the lab it brought up", { skip: needsRoot }, () => {
+test("npm run walkthrough runs the start notebooks, UDP and TCP on both hosts, prints the transcript, passes every step, and takes down the lab it brought up", { skip: needsRoot }, () => {
   const json = join(scratch, "walkthrough.json");
   const result = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "walkthrough.js"), "all", "--json", json], {
     cwd: projectRoot,
     env: { ...process.env, SOCKETS_LAB_PREFIX: prefix },
     encoding: "utf8",
-    timeout: 120_000,
+    timeout: 240_000,
   });
   assert.equal(result.status, 0, result.stdout.slice(-3000) + result.stderr);
-  assert.match(result.stdout, /walkthrough passed: UDP 14 cells, TCP 18 cells, every step as expected/);
+  assert.match(result.stdout, /walkthrough passed: BASICS 13 cells, UDP 26 cells, TCP 42 cells, every step as expected/);
   // The transcript: host, step, code, output, with progress.
-  assert.match(result.stdout, /\[ 6\/14\] juliet U3 .*\(fails on purpose\)\n  \| sock2\.bind\(\[JULIET, ports\.juliet\]\);\n  ! OSError: \[Errno 98\] Address already in use/);
+  assert.match(result.stdout, /\[ 7\/26\] juliet U3 .*\(fails on purpose\)\n  \| sock2\.bind\(\[JULIET, ports\.juliet\]\);\n  ! OSError: \[Errno 98\] Address already in use/);
+  // Predictions are typed in from the key and judged right; the stop button ends a waiting receive.
+  assert.match(result.stdout, /juliet U3 .*\n(  \|.*\n)*  \| const guessU3: string = "b";/);
+  assert.match(result.stdout, /^  > right: b\. The kernel refused the second bind\.$/m);
+  assert.match(result.stdout, /juliet U14 .*\(fails on purpose\)\n  \| await demo\.recvfrom\(1024\);\n  ! (KeyboardInterrupt|Error: Interrupted asynchronously)/);
   assert.match(result.stdout, /romeo  T4 .*\n(  \|.*\n)+  ! ConnectionRefusedError: \[Errno 111\] Connection refused/);
   assert.match(result.stdout, /this kernel runs on juliet, addresses 127\.0\.0\.1, 10\.10\.0\.101/);
   assert.match(result.stdout, /this kernel runs on romeo, addresses 127\.0\.0\.1, 10\.10\.0\.100/);
   const report = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(report.passed, true);
-  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["udp", 14], ["tcp", 18]]);
-  const u9 = report.parts[0].entries.find((e: { step: string }) => e.step === "U9");
+  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["basics", 13], ["udp", 26], ["tcp", 42]]);
+  const u9 = report.parts[1].entries.find((e: { step: string }) => e.step === "U9");
   assert.equal(u9.host, "romeo");
   assert.match(u9.stdout, /received b'O Romeo, Romeo, wherefore art thou Romeo\?' from \('10\.10\.0\.101', 4000\)/);
   assert.ok(!namespaces().some((ns) => ns.startsWith(prefix)), "the lab it brought up is down again");
@@ -61,4 +65,13 @@ test("a notebook whose step deviates fails the run naming that step; a lab that 
   assert.ok(result.parts[0].deviations.some((d) => d.step === "U9" && d.host === "romeo"));
   assert.ok(lines.some((line) => line.includes("sendto returned 8")));
   assert.equal(await lab.isUp(), true, "the runner leaves a lab it did not bring up");
+});
+
+test("a wrong prediction typed into a real kernel is judged wrong, and the run fails at that step", { skip: needsRoot }, async () => {
+  const lines: string[] = [];
+  const result = await runWalkthrough({ parts: ["basics"], prefix, answers: { S3: "a" }, print: (line) => lines.push(line) });
+  assert.equal(result.passed, false);
+  assert.equal(result.firstDeviation, "S3 on juliet: the prediction was not judged right: not quite: you said a, the answer is b. A Bytes value turned into a string reads like Python prints it.");
+  assert.ok(lines.some((line) => line.includes('const guessS3: string = "a";')));
+  assert.deepEqual(result.parts[0].deviations.map((d) => d.step), ["S3"], "only the prediction's step deviates: the stop button and the rest still pass");
 });
