@@ -217,7 +217,7 @@ test("host not set up: the launcher names the missing kernel and the set-up step
     registerJuliet(sshOptions(), empty, data);
     const result = launchOnce(data);
     assert.equal(result.status, 97);
-    assert.match(result.stderr, /ssh-kernel juliet: juliet is not set up: .*dist\/src\/kernels\/host-kernel\.js is missing there; run the set-up step/);
+    assert.match(result.stderr, /ssh-kernel juliet: juliet is not set up: .*dist\/src\/host\/host-kernel\.js is missing there; run the set-up step/);
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
