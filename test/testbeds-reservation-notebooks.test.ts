@@ -130,7 +130,42 @@ test("FABRIC flow check: running the reservation cell again reuses the slice", (
   const report = flow("start_here_fabric.ipynb", `all-but-last,cell:${reserveCell}`);
   assert.equal(callsTo(report, "FablibManager.new_slice").length, 1);
   assert.equal(callsTo(report, "Slice.submit").length, 1);
-  assert.match(report.output, /exists already: reusing it/);
+  // all-but-last ran the lease cell (step 10), which extended the slice: FABRIC then says ModifyOK
+  assert.match(report.output, /exists already \(ModifyOK\): reusing it/);
+});
+
+test("FABRIC flow check: a reused slice that failed (StableError) stops the cell: delete it; one still being made: wait", () => {
+  const nb = "start_here_fabric.ipynb";
+  const reserveCell = cellIndex(nb, "fablib.new_slice(");
+  const failed = failingFlow(nb, `all-but-last,fablib-slice-state:StableError,cell:${reserveCell}`);
+  assert.equal(failed.error.cell, reserveCell);
+  assert.equal(failed.error.message, "slice sockets-typescript-student_0000 is StableError: its reservation failed (Redeem/Ticket timeout (fake): " +
+    "no VM could be placed at ROOMY). Delete it (last cell), then run this cell again: another site may have room.");
+  assert.equal(callsTo(failed, "FablibManager.new_slice").length, 1, "no second slice");
+  const configuring = failingFlow(nb, `all-but-last,fablib-slice-state:Configuring,cell:${reserveCell}`);
+  assert.match(configuring.error.message, /^slice sockets-typescript-student_0000 is Configuring, not StableOK yet: FABRIC is still setting it up\. Wait a few minutes/);
+  const closing = failingFlow(nb, `all-but-last,fablib-slice-state:Closing,cell:${reserveCell}`);
+  assert.match(closing.error.message, /is Closing: it is being deleted\. Wait a minute/);
+});
+
+test("FABRIC flow check: the lease cell shows when the slice ends and extends it with fablib's renew", () => {
+  const nb = "start_here_fabric.ipynb";
+  const leaseCell = cellIndex(nb, "slice.renew(");
+  assert.ok(leaseCell > cellIndex(nb, "register_kernel(") && leaseCell < codeCells(nb).length - 1, "before the delete cell");
+  const began = Date.now();
+  const report = flow(nb, `all-but-last,restart,cell:${leaseCell}`);
+  assert.deepEqual(report.call_problems, []);
+  assert.deepEqual(report.fake_problems, []);
+  const leaseStep = report.steps.filter((step) => step.cell === leaseCell).at(-1)!;
+  assert.ok(leaseStep.calls.some((call) => call.endsWith("Slice.get_lease_end")));
+  const [renew] = callsTo(report, "Slice.renew").slice(-1);
+  // fablib's format, "%Y-%m-%d %H:%M:%S %z": EXTEND_DAYS (2) days and an hour from now
+  const match = /^'(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) \+0000'$/.exec(renew.values.end_date);
+  assert.ok(match, renew.values.end_date);
+  const asked = Date.parse(`${match[1]}T${match[2]}Z`);
+  const hour = 3600_000;
+  assert.ok(asked >= began + 49 * hour - 60_000 && asked <= Date.now() + 49 * hour + 60_000, renew.values.end_date);
+  assert.match(report.output, /slice sockets-typescript-student_0000 \((StableOK|ModifyOK)\) ends \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 \(UTC\)\nextended: slice sockets-typescript-student_0000 \(ModifyOK\) now ends \d{4}/);
 });
 
 test("Chameleon flow check: lease, networks, router, security group, VMs, floating IPs, set-up, kernels, and everything deleted", () => {
