@@ -14,6 +14,7 @@ import { Lab } from "../src/lab/lab";
 import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
 import { copyProject, projectRoot } from "./fixtures/testbeds/project-copy";
 import { SSHD_PORT, sshOptions as sshdOptions, startSshd } from "./fixtures/testbeds/lab-sshd";
+import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces, sshd)";
@@ -25,6 +26,10 @@ const lab = new Lab({ prefix: testLabPrefix() });
 let dir = "";
 let project = "";
 let sshd: ChildProcess | undefined;
+if (isRoot) takeLabDownOnSignal(lab, () => {
+  if (dir && !process.env.TB_KEEP) rmSync(dir, { recursive: true, force: true });
+  if (project) rmSync(project, { recursive: true, force: true });
+});
 
 interface Report { [key: string]: any }
 
@@ -90,7 +95,7 @@ before(async () => {
   chmodSync(dir, 0o700);
   project = copyProject("tb-ssh-project-");
   const setup = inHost("juliet", ["env", `SETUP_LOG=${join(dir, "setup.log")}`, `SSHD_CONFIG_DIR=${join(dir, "sshd_config.d")}`,
-    "bash", join(project, "testbeds", "host-setup.sh"), "--host", "juliet", "--offline"], 300_000);
+    `NETPLAN_DIR=${join(dir, "netplan")}`, "bash", join(project, "testbeds", "host-setup.sh"), "--host", "juliet", "--offline"], 300_000);
   assert.equal(setup.status, 0, setup.stdout + setup.stderr);
   sshd = startSshd(lab, "juliet", dir);
   registerJuliet(sshOptions(), project);
