@@ -4,7 +4,7 @@
 import { KernelManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { JULIET, ports } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
-import { projectRoot } from "../src/jupyter/kernelspecs";
+import { projectRoot } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
 
 const ROUNDS = 5;
