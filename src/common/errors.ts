@@ -12,9 +12,14 @@ const EXIT_STATUS: Readonly<Record<string, number>> = {
   ERR_START_INTERRUPTED: 130,
 };
 
-export class SocketsError extends Error {
-  constructor(readonly code: string, message: string) {
+export class SocketsError<Code extends string = string> extends Error {
+  constructor(readonly code: Code, message: string) {
     super(message);
+  }
+
+  /** The class's own name (LabError, ...): in the stack's first line and String(err). */
+  override get name(): string {
+    return this.constructor.name;
   }
 
   /** The exit status a command-line tool ends with when this error ends it. */
@@ -23,79 +28,43 @@ export class SocketsError extends Error {
   }
 }
 
-function named(cls: { prototype: Error }, name: string): void {
-  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
-}
-
 /** A command line the tool does not understand (exit status 2). */
-export class UsageError extends SocketsError {
+export class UsageError extends SocketsError<"ERR_USAGE"> {
   constructor(message: string) {
     super("ERR_USAGE", message);
   }
 }
-named(UsageError, "UsageError");
 
 /** The local lab (namespaces, veth) cannot be made, entered or used. */
-export type LabErrorCode =
+export class LabError extends SocketsError<
   | "ERR_LAB_NOT_LINUX" | "ERR_LAB_NOT_ROOT" | "ERR_LAB_UNKNOWN_HOST" | "ERR_LAB_NOT_UP"
-  | "ERR_LAB_PREFIX" | "ERR_LAB_INTERRUPTED" | "ERR_LAB_TOOL_MISSING" | "ERR_LAB_FIREWALL";
-export class LabError extends SocketsError {
-  constructor(code: LabErrorCode, message: string) {
-    super(code, message);
-  }
-}
-named(LabError, "LabError");
+  | "ERR_LAB_PREFIX" | "ERR_LAB_INTERRUPTED" | "ERR_LAB_TOOL_MISSING" | "ERR_LAB_FIREWALL"
+> {}
 
 /** A system tool (ip, iptables, ...) failed or is not installed. */
-export class CommandError extends SocketsError {
+export class CommandError extends SocketsError<"ERR_COMMAND_FAILED" | "ERR_COMMAND_NOT_FOUND"> {
   constructor(readonly argv: readonly string[], readonly stderr: string, readonly exitCode: number | null, notFound = false) {
     super(notFound ? "ERR_COMMAND_NOT_FOUND" : "ERR_COMMAND_FAILED", `${argv.join(" ")} failed: ${notFound ? `${argv[0]}: command not found` : stderr.trim() || `exit ${exitCode}`}`);
   }
 }
-named(CommandError, "CommandError");
 
 /** The distribution's packages the lab needs are missing, or installing them failed. */
-export class SystemPackagesError extends SocketsError {
-  constructor(code: "ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL", message: string) {
-    super(code, message);
-  }
-}
-named(SystemPackagesError, "SystemPackagesError");
+export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL"> {}
 
 /** npm start refuses (before changing anything) or was stopped while starting. */
-export class StartError extends SocketsError {
-  constructor(code: "ERR_START_NOT_ROOT" | "ERR_START_INTERRUPTED", message: string) {
-    super(code, message);
-  }
-}
-named(StartError, "StartError");
+export class StartError extends SocketsError<"ERR_START_NOT_ROOT" | "ERR_START_INTERRUPTED"> {}
 
 /** The Jupyter server exited at start or did not answer in time. */
-export class JupyterStartError extends SocketsError {
-  constructor(code: "ERR_JUPYTER_EXITED" | "ERR_JUPYTER_TIMEOUT", message: string) {
-    super(code, message);
-  }
-}
-named(JupyterStartError, "JupyterStartError");
+export class JupyterStartError extends SocketsError<"ERR_JUPYTER_EXITED" | "ERR_JUPYTER_TIMEOUT"> {}
 
 /** A host's kernel did not start, or did not answer in time. */
-export class KernelStartError extends SocketsError {
-  constructor(code: "ERR_KERNEL_NOT_STARTED" | "ERR_KERNEL_TIMEOUT", message: string) {
-    super(code, message);
-  }
-}
-named(KernelStartError, "KernelStartError");
+export class KernelStartError extends SocketsError<"ERR_KERNEL_NOT_STARTED" | "ERR_KERNEL_TIMEOUT"> {}
 
 /** A notebook the runner or checker was given cannot be used. */
-export type NotebookErrorCode =
+export class NotebookError extends SocketsError<
   | "ERR_NOTEBOOK_UNREADABLE" | "ERR_NOTEBOOK_NO_CELLS" | "ERR_NOTEBOOK_HOST_UNKNOWN"
-  | "ERR_NOTEBOOK_WRONG_HOST" | "ERR_NOTEBOOK_OUTSIDE_ROOT" | "ERR_NOTEBOOK_VARIANT_UNKNOWN";
-export class NotebookError extends SocketsError {
-  constructor(code: NotebookErrorCode, message: string) {
-    super(code, message);
-  }
-}
-named(NotebookError, "NotebookError");
+  | "ERR_NOTEBOOK_WRONG_HOST" | "ERR_NOTEBOOK_OUTSIDE_ROOT" | "ERR_NOTEBOOK_VARIANT_UNKNOWN"
+> {}
 
 /**
  * The exit status a tool ends with for `err`: the code's status (usage 2, interrupted 130), else

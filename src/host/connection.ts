@@ -16,12 +16,11 @@ import { CHANNELS, type ConnectionInfo } from "./protocol";
 export { CHANNELS, portOf, type Channel, type ConnectionInfo } from "./protocol";
 
 /** Connection info that breaks a rule; the message says which, in the words both languages use. */
-export class ConnectionInfoError extends SocketsError {
+export class ConnectionInfoError extends SocketsError<"ERR_CONNECTION_INFO"> {
   constructor(message: string) {
     super("ERR_CONNECTION_INFO", message);
   }
 }
-Object.defineProperty(ConnectionInfoError.prototype, "name", { value: "ConnectionInfoError", writable: true, configurable: true });
 
 /** A value as the messages show it: its JSON, or "missing". */
 function shown(value: unknown): string {
