@@ -107,3 +107,10 @@ test("the runners' command lines: usage and unreadable files exit 2 with one lin
   assert.equal(walkthrough.status, 2);
   assert.equal(walkthrough.stderr, 'walkthrough: unknown argument "quic"; usage: npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]\n');
 });
+
+test("kernels:install ends through the same mapping: a bad lab prefix is one line and exit 1, nothing written", () => {
+  const install = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "jupyter", "install.js")], { encoding: "utf8", env: { ...process.env, SOCKETS_LAB_PREFIX: "B@D" } });
+  assert.equal(install.status, 1);
+  assert.equal(install.stdout, "");
+  assert.equal(install.stderr, 'kernels:install: lab prefix "B@D": use at most 8 of a-z, 0-9 and "-"\n');
+});
