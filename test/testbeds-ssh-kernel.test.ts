@@ -228,7 +228,7 @@ test("host not set up: the launcher names the missing kernel and the set-up step
   }
 });
 
-test("a missing ssh target or a non-loopback connection file is refused with a clear message (no ssh tried)", () => {
+test("a missing ssh target or a connection file host-kernel would refuse is refused with a clear message (no ssh tried)", () => {
   const scratch = mkdtempSync(join(tmpdir(), "tb-launcher-args-"));
   try {
     const missing = spawnSync(PYTHON, [launcher, "--host", "romeo", "--target", join(scratch, "none.json"), join(scratch, "c.json")], { encoding: "utf8" });
@@ -240,7 +240,8 @@ test("a missing ssh target or a non-loopback connection file is refused with a c
     writeFileSync(connection, JSON.stringify({ transport: "tcp", ip: "0.0.0.0", key: "k", shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 }));
     const open = spawnSync(PYTHON, [launcher, "--host", "romeo", "--target", target, connection], { encoding: "utf8" });
     assert.equal(open.status, 2);
-    assert.match(open.stderr, /only tcp on 127\.0\.0\.1 can be forwarded/);
+    // The connection info's rules are host-kernel's (src/host/connection.ts), checked before any ssh.
+    assert.equal(open.stderr, `ssh-kernel romeo: ${connection}: connection info: ip must be "127.0.0.1" (kernels listen on IPv4 loopback only), not "0.0.0.0"\n`);
     const other = spawnSync(PYTHON, [launcher, "--host", "juliet", "--target", target, connection], { encoding: "utf8" });
     assert.equal(other.status, 2);
     assert.match(other.stderr, /is for romeo, not juliet/);
