@@ -33,6 +33,7 @@ function runIn(host: HostName, argv: string[]): Run {
   let markReady: () => void = () => {};
   let failReady: (err: Error) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failReady = reject)));
+  ready.catch(() => undefined); // a client never says "ready": only a server's ready is awaited
   child.stdout.on("data", (chunk) => {
     output += chunk;
     if (/^ready$/m.test(output)) markReady();
