@@ -78,7 +78,7 @@ export function renderWireText(window: WireWindow): string {
 }
 
 const COLORS = { tcp: "#1f5fbf", rst: "#c0392b", udp: "#1e8449", icmp: "#d35400" };
-const WIDTH = 820;
+const WIDTH = 840;
 const LEFT = 210;
 const RIGHT = 720;
 const TOP = 78;
@@ -116,7 +116,7 @@ function lifelineHeader(name: HostName, x: number, here: boolean, interfaceName:
   const stroke = here ? "#d35400" : "#7f8c8d";
   const note = here ? ` (this host, ${interfaceName})` : "";
   return `<g class="wire-host${here ? " wire-host-here" : ""}" data-host="${name}">` +
-    `<rect x="${x - 80}" y="12" width="160" height="44" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${here ? 2 : 1}"/>` +
+    `<rect x="${x - 100}" y="12" width="200" height="44" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="${here ? 2 : 1}"/>` +
     `<text x="${x}" y="31" text-anchor="middle" font-weight="bold">${name}${escapeXml(note)}</text>` +
     `<text x="${x}" y="48" text-anchor="middle" font-size="12">${hosts[name].address}</text></g>`;
 }
