@@ -26,7 +26,7 @@ export function renderTableText(table: SocketTable): string {
     lines.push(`(no ${table.protocol.toUpperCase()} sockets on the experiment's addresses or ports)`);
     return lines.join("\n");
   }
-  lines.push(`${"State".padEnd(11)} ${"Recv-Q".padStart(6)} ${"Send-Q".padStart(6)}  ${"Local Address:Port".padEnd(22)} ${"Peer Address:Port".padEnd(22)}`);
+  lines.push(`${"State".padEnd(11)} ${"Recv-Q".padStart(6)} ${"Send-Q".padStart(6)}  ${"Local Address:Port".padEnd(22)} Peer Address:Port`);
   for (const row of table.rows) {
     const gone = row.change === "gone";
     // A gone row starts with "(gone)", never with a state: a check for "^UNCONN ... :4000" must not find it.
