@@ -50,7 +50,7 @@ test("SVG: one arrow group per packet with protocol, ends, flags, numbers; this 
   assert.match(icmp, /<g class="wire-packet wire-icmp" [^>]*data-icmp="port unreachable"/);
   assert.match(icmp, /<g class="wire-packet wire-udp" [^>]*data-len="5" data-udp-length="13"/);
   // Payload bytes are escaped for XML.
-  assert.match(renderWireSvg({ host: "juliet", interface: "lan0", packets: packets.slice(11, 12) }), /b&quot;What&#39;s in a name/);
+  assert.match(renderWireSvg({ host: "juliet", interface: "lan0", packets: packets.slice(11, 12) }), /b&quot;What&#39;s in a nam/);
   assert.match(renderWireSvg({ host: "juliet", interface: "lan0", packets: [] }), /class="wire-empty"/);
 });
 

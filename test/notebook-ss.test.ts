@@ -4,7 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { diffRows, experimentRows, parseEndpoint, parseSs, formatEndpoint } from "@sockets-typescript/notebook";
+import { execFileSync } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { diffRows, experimentRows, ownSocketInodes, parseEndpoint, parseSs, formatEndpoint } from "@sockets-typescript/notebook";
 import { projectRoot } from "./support/lab-fixture";
 
 const fixture = (name: string) => readFileSync(join(projectRoot, "test", "fixtures", "notebook", `ss-${name}.txt`), "utf8");
@@ -54,4 +56,21 @@ test("changes: new rows, a changed state or queue, gone rows last; the first loo
   assert.deepEqual(diffRows(closeWait, []).map((r) => [r.state, r.change, r.was]), [["LISTEN", "gone", "LISTEN"], ["CLOSE-WAIT", "gone", "CLOSE-WAIT"]]);
   const timeWait = diffRows(parseSs(fixture("tcp-romeo-fin-wait-2"), "tcp"), parseSs(fixture("tcp-romeo-time-wait"), "tcp"));
   assert.deepEqual(timeWait.map((r) => [r.state, r.change, r.was]), [["TIME-WAIT", "changed", "FIN-WAIT-2"]]);
+});
+
+test("this process's sockets by inode (ss -e), as the kernel finds its own unbound-address sockets", async () => {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "0.0.0.0", resolve));
+  try {
+    const port = socket.address().port;
+    const rows = parseSs(execFileSync("ss", ["-H", "-n", "-a", "-e", "-u"], { encoding: "utf8" }), "udp");
+    const mine = rows.find((row) => row.local.port === port && row.local.address === "0.0.0.0");
+    assert.ok(mine && mine.inode !== null && mine.inode > 0, `ss -e lists the socket with its inode: ${JSON.stringify(mine)}`);
+    const inodes = ownSocketInodes();
+    assert.ok(inodes.has(mine!.inode!));
+    assert.deepEqual(experimentRows(rows, { ...filter, inodes }).filter((row) => row.local.port === port).length, 1);
+    assert.deepEqual(experimentRows(rows, filter).filter((row) => row.local.port === port).length, 0);
+  } finally {
+    socket.close();
+  }
 });

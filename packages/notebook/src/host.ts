@@ -9,7 +9,7 @@ import type { Packet } from "./packets";
 import { renderTableHtml, renderTableText, type SocketTable } from "./render-table";
 import { renderTopologySvg, renderTopologyText } from "./render-topology";
 import { renderWireSvg, renderWireText } from "./render-wire";
-import { diffRows, experimentRows, parseSs, type Protocol, type SocketRow, type TableRow } from "./ss";
+import { diffRows, experimentRows, ownSocketInodes, parseSs, type Protocol, type SocketRow, type TableRow } from "./ss";
 import { locate, whereLines, type Whereabouts } from "./where";
 
 /** What the views may show: the two hosts' packets to each other, never management (ssh) traffic. */
@@ -72,7 +72,7 @@ export class Here {
     if (protocol !== "udp" && protocol !== "tcp") throw new ValueError(`sockets() takes "udp" or "tcp", not ${JSON.stringify(protocol)}`);
     let output: string;
     try {
-      output = execFileSync("ss", ["-H", "-n", "-a", "-p", protocol === "udp" ? "-u" : "-t"], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "pipe"] });
+      output = execFileSync("ss", ["-H", "-n", "-a", "-e", protocol === "udp" ? "-u" : "-t"], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "pipe"] });
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "ss is not installed on this host (package iproute2)" : `ss failed: ${String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split("\n")[0]}`;
       this.show({ "text/plain": `socket table: ${reason}` });
@@ -81,7 +81,7 @@ export class Here {
     const current = experimentRows(parseSs(output, protocol), {
       addresses: [hosts.romeo.address, hosts.juliet.address],
       ports: [ports.juliet, ports.julietSecond, ports.romeoUnused],
-      pid: process.pid,
+      inodes: ownSocketInodes(),
     });
     const previous = this.previous.get(protocol) ?? null;
     this.previous.set(protocol, current);

@@ -158,10 +158,12 @@ export function renderWireSvg(window: WireWindow): string {
     const protocolLabel = item.protocol.toUpperCase();
     parts.push(
       `<g class="wire-packet wire-${item.protocol}" ${dataAttributes(item, index)}>`,
+      // The whole line on hover (the label above the arrow may be cut short).
+      `<title>${escapeXml(packetLine(item))}</title>`,
       `<text x="8" y="${y + 4}" font-size="11" fill="#7f8c8d">${escapeXml(ms(item.timeUs - start))}</text>`,
       `<line x1="${from}" y1="${y}" x2="${tip - direction * 8}" y2="${y}" stroke="${color}" stroke-width="2"/>`,
       `<polygon points="${tip},${y} ${tip - direction * 10},${y - 5} ${tip - direction * 10},${y + 5}" fill="${color}"/>`,
-      `<text x="${(LEFT + RIGHT) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}"><tspan font-weight="bold">${protocolLabel}</tspan> ${escapeXml(label.length > 64 ? label.slice(0, 61) + "..." : label)}</text>`,
+      `<text x="${(LEFT + RIGHT) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}"><tspan font-weight="bold">${protocolLabel}</tspan> ${escapeXml(label.length > 58 ? label.slice(0, 55) + "..." : label)}</text>`,
     );
     if (srcPort !== null) parts.push(`<text x="${from + direction * -6}" y="${y + 4}" text-anchor="${direction > 0 ? "end" : "start"}" font-size="12">${srcPort}</text>`);
     if (dstPort !== null) parts.push(`<text x="${to + direction * 6}" y="${y + 4}" text-anchor="${direction > 0 ? "start" : "end"}" font-size="12">${dstPort}</text>`);

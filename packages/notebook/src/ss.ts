@@ -1,5 +1,6 @@
-// This host's socket table as `ss -H -n -a -p -t|-u` prints it: parsed, narrowed to the
+// This host's socket table as `ss -H -n -a -e|-p -t|-u` prints it: parsed, narrowed to the
 // experiment's sockets, and compared with the previous look (what is new, changed, gone).
+import { readdirSync, readlinkSync } from "node:fs";
 
 export type Protocol = "udp" | "tcp";
 
@@ -18,6 +19,8 @@ export interface SocketRow {
   peer: Endpoint;
   /** Processes holding the socket (ss -p), empty for orphans (e.g. FIN-WAIT-2 after close) and other users' sockets. */
   pids: number[];
+  /** The socket's inode (ss -e), 0 for an orphan; null when ss was not asked for it. */
+  inode: number | null;
 }
 
 /** "10.10.0.101:4000", "[::]:22", "0.0.0.0:*", "127.0.0.53%lo:53". */
@@ -33,16 +36,32 @@ export function parseEndpoint(text: string): Endpoint {
 export const formatEndpoint = (endpoint: Endpoint) =>
   `${endpoint.address.includes(":") ? `[${endpoint.address}]` : endpoint.address}:${endpoint.port}`;
 
-/** The rows of `ss -H -n -a [-p] -t|-u` output (no header line). */
+/** The inodes of this process's sockets, from /proc/self/fd ("socket:[12345]"). */
+export function ownSocketInodes(): Set<number> {
+  const inodes = new Set<number>();
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match) inodes.add(Number(match[1]));
+    } catch {
+      // closed meanwhile (readdir's own descriptor)
+    }
+  }
+  return inodes;
+}
+
+/** The rows of `ss -H -n -a [-p] [-e] -t|-u` output (no header line). */
 export function parseSs(output: string, protocol: Protocol): SocketRow[] {
   const rows: SocketRow[] = [];
   for (const line of output.split("\n")) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 5 || !/^\d+$/.test(fields[1]) || !/^\d+$/.test(fields[2])) continue;
-    const pids = [...fields.slice(5).join(" ").matchAll(/pid=(\d+)/g)].map((match) => Number(match[1]));
+    const rest = fields.slice(5).join(" ");
+    const pids = [...rest.matchAll(/pid=(\d+)/g)].map((match) => Number(match[1]));
+    const inode = /\bino:(\d+)/.exec(rest);
     rows.push({
       protocol, state: fields[0], recvQ: Number(fields[1]), sendQ: Number(fields[2]),
-      local: parseEndpoint(fields[3]), peer: parseEndpoint(fields[4]), pids,
+      local: parseEndpoint(fields[3]), peer: parseEndpoint(fields[4]), pids, inode: inode ? Number(inode[1]) : null,
     });
   }
   return rows;
@@ -55,6 +74,8 @@ export interface ExperimentFilter {
   ports: readonly number[];
   /** This kernel's process: its sockets count even on an ephemeral port of 0.0.0.0 (step U6). */
   pid?: number;
+  /** Or this kernel's socket inodes (cheaper than ss -p, which reads every process's fds). */
+  inodes?: ReadonlySet<number>;
 }
 
 const isLoopback = (address: string) => address.startsWith("127.") || address === "::1";
@@ -65,7 +86,8 @@ export function experimentRows(rows: readonly SocketRow[], filter: ExperimentFil
     if (isLoopback(row.local.address) || isLoopback(row.peer.address)) return false;
     const ends = [row.local, row.peer];
     return ends.some((end) => filter.addresses.includes(end.address) || (typeof end.port === "number" && filter.ports.includes(end.port))) ||
-      (filter.pid !== undefined && row.pids.includes(filter.pid));
+      (filter.pid !== undefined && row.pids.includes(filter.pid)) ||
+      (filter.inodes !== undefined && row.inode !== null && filter.inodes.has(row.inode));
   });
 }
 
