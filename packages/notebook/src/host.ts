@@ -1,6 +1,7 @@
 // host("juliet"): the setup cell's one call. Says where the kernel runs, shows the topology,
 // starts the capture, and returns the views of this host: sockets(), wire(), mark(), topology().
 import { execFileSync } from "node:child_process";
+import { inspect } from "node:util";
 import { hostNames, hosts, ports, type HostName } from "@sockets-typescript/topology";
 import { Capture, realtimeUs, type Boundary } from "./capture";
 import { display, type Bundle } from "./display";
@@ -14,6 +15,18 @@ import { locate, whereLines, type Whereabouts } from "./where";
 
 /** What the views may show: the two hosts' packets to each other, never management (ssh) traffic. */
 export const CAPTURE_FILTER = `host ${hosts.romeo.address} and host ${hosts.juliet.address} and (tcp or udp or icmp) and not port 22`;
+
+/**
+ * The packets as wire() returns them: a cell ending with `await here.wire()` has tslab print
+ * that value under the drawing, so it prints as one short line (its elements are still there).
+ */
+function quietArray(packets: Packet[]): Packet[] {
+  Object.defineProperty(packets, inspect.custom, {
+    value: () => `(${packets.length === 1 ? "1 packet" : `${packets.length} packets`}, as drawn above)`,
+    enumerable: false,
+  });
+  return packets;
+}
 
 /** One capture per interface and kernel: running the setup cell again reuses it. */
 const captures = new Map<string, Capture>();
@@ -39,6 +52,8 @@ export class Here {
   readonly noCapture: string | null;
   /** The flush wait of the last wire() call (ms). */
   lastFlushMs = 0;
+  /** The rows of the last socket table, marked. */
+  lastTable: TableRow[] = [];
   private windowStart: Boundary;
   private readonly previous = new Map<Protocol, SocketRow[]>();
   private localPorts: number[] = [];
@@ -67,8 +82,12 @@ export class Here {
     this.show({ "image/svg+xml": renderTopologySvg(view), "text/plain": renderTopologyText(view) });
   }
 
-  /** This host's sockets on the experiment's addresses and ports, rows changed since the previous call marked. */
-  sockets(protocol: Protocol): TableRow[] {
+  /**
+   * This host's sockets on the experiment's addresses and ports, rows changed since the previous
+   * call marked. Returns nothing: a cell ending with it shows the table only (tslab prints a
+   * cell's last value); the rows are in `lastTable`.
+   */
+  sockets(protocol: Protocol): void {
     if (protocol !== "udp" && protocol !== "tcp") throw new ValueError(`sockets() takes "udp" or "tcp", not ${JSON.stringify(protocol)}`);
     let output: string;
     try {
@@ -76,7 +95,8 @@ export class Here {
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "ss is not installed on this host (package iproute2)" : `ss failed: ${String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split("\n")[0]}`;
       this.show({ "text/plain": `socket table: ${reason}` });
-      return [];
+      this.lastTable = [];
+      return;
     }
     const current = experimentRows(parseSs(output, protocol), {
       addresses: [hosts.romeo.address, hosts.juliet.address],
@@ -89,7 +109,7 @@ export class Here {
     this.localPorts = [...new Set([...this.previous.values()].flat().map((row) => row.local.port).filter((port): port is number => typeof port === "number"))].sort((a, b) => a - b);
     const table: SocketTable = { host: this.viewHost, protocol, rows, compared: previous !== null };
     this.show({ "text/html": renderTableHtml(table), "text/plain": renderTableText(table) });
-    return rows;
+    this.lastTable = rows;
   }
 
   /** Starts a new wire window now: the next wire() shows only packets from here on. */
@@ -99,13 +119,17 @@ export class Here {
 
   /** The packets this host saw on its LAN interface since the previous wire() or mark(), drawn and returned. */
   async wire(options: WireOptions = {}): Promise<Packet[]> {
+    return quietArray(await this.wireWindow(options));
+  }
+
+  private async wireWindow(options: WireOptions): Promise<Packet[]> {
     const capture = this.capture;
     if (capture === null || capture.state === "failed") {
       if (!options.quiet) this.show({ "text/plain": `wire: no capture on ${this.viewHost}: ${capture?.problem ?? this.noCapture} (the notebook runs on without the wire view)` });
       return [];
     }
     await capture.started();
-    if (capture.state !== "running") return this.wire(options);
+    if (capture.state !== "running") return this.wireWindow(options);
     const end = capture.boundary();
     this.lastFlushMs = await capture.flush();
     const { packets, lost } = capture.between(this.windowStart, end);
