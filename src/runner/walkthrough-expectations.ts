@@ -136,7 +136,7 @@ const romeoData = (m: Memory): [RegExp, string][] => [
   [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[ACK\\] seq=1 ack=52 win=\\d+`), "juliet's ACK of it (ack=52)"],
 ];
 const julietData = (m: Memory): [RegExp, string][] => [
-  [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[PSH, ACK\\] seq=1 ack=52 win=\\d+ len=82 b"What's in a name\\? that "\\.\\.\\.`), "juliet's 82-byte data segment"],
+  [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[PSH, ACK\\] seq=1 ack=52 win=\\d+ len=82 b"What's in a name\\? that w"\\.\\.\\.`), "juliet's 82-byte data segment"],
   [packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[ACK\\] seq=52 ack=83 win=\\d+`), "romeo's ACK of it (ack=83)"],
 ];
 const estab = (local: string, peer: string, recvQ: number) => new RegExp(`^ESTAB\\s+${recvQ}\\s+0\\s+${esc(local)}\\s+${esc(peer)}\\s`, "m");
