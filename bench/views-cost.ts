@@ -7,7 +7,7 @@ import { KernelManager, type Kernel, type KernelMessage } from "@jupyterlab/serv
 import { JULIET, ROMEO, ports } from "@sockets-typescript/topology";
 import { CAPTURE_FILTER } from "@sockets-typescript/notebook";
 import { Lab } from "../src/lab/lab";
-import { projectRoot } from "../src/jupyter/kernelspecs";
+import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
 
 const ROUNDS = 20;
@@ -53,7 +53,7 @@ export async function measureViewsCost(log: (line: string) => void = console.log
     });
     reference.on("exit", () => reject(new Error(`tcpdump ended: ${referenceErr.trim()}`)));
   });
-  const server = await startJupyter({ notebookDir: `${projectRoot}/notebooks`, lab });
+  const server = await startJupyter({ notebookDir: notebooksDir, lab });
   const kernels = new KernelManager({ serverSettings: server.settings });
   const plain: number[] = [];
   const views: number[] = [];
