@@ -93,8 +93,6 @@ export class Capture {
   private total = 0;
   private readonly parser = new PcapStreamParser();
   private readonly tracker = new SequenceTracker();
-  /** Capture times of packets the ring dropped (for "N packets were dropped"). */
-  private readonly dropped: number[] = [];
   private stderr = "";
   private readonly ready: Promise<void>;
 
@@ -142,10 +140,7 @@ export class Capture {
   private add(packet: Packet): void {
     this.ring.push(packet);
     this.total += 1;
-    if (this.ring.length > this.ringSize) {
-      for (const dropped of this.ring.splice(0, this.ring.length - this.ringSize)) this.dropped.push(dropped.timeUs);
-      if (this.dropped.length > 100_000) this.dropped.splice(0, this.dropped.length - 100_000);
-    }
+    if (this.ring.length > this.ringSize) this.ring.splice(0, this.ring.length - this.ringSize);
   }
 
   /** Resolves when tcpdump listens or has failed, at the latest after timeoutMs. */
@@ -159,30 +154,43 @@ export class Capture {
     }
   }
 
-  /** Where a window ends and the next begins: the packets parsed so far, and the time now. */
+  /**
+   * A window's end (or, from mark(), its start): the packets parsed so far, and the time now.
+   * A window starting at a mark skips packets captured before the mark's time; one starting
+   * where the previous view ended has time 0, so nothing is skipped.
+   */
   boundary(): Boundary {
     return { position: this.total, timeUs: realtimeUs() };
   }
 
   /**
-   * The packets between two boundaries: parsed after `from` was taken and captured after its
-   * time, and (for `to`) parsed before it or captured before its time. The time test puts a
-   * packet sent before a boundary but parsed after it (tcpdump's pipe lags) on the right side.
+   * The packets from `from` on that were captured before `to`'s time, and where the next
+   * window starts: at the first packet captured after `to` (a packet tcpdump delivers after the
+   * view was drawn, but captured before it, is shown by the next view: none is ever skipped).
    */
-  between(from: Boundary, to: Boundary): { packets: Packet[]; lost: number } {
+  between(from: Boundary, to: Boundary): { packets: Packet[]; lost: number; next: Boundary } {
     const first = this.total - this.ring.length;
-    // After a boundary: parsed after it was taken and captured after its time.
-    const after = (position: number, packet: Packet, boundary: Boundary) => position >= boundary.position && packet.timeUs >= boundary.timeUs;
-    const packets = this.ring.filter((packet, i) => after(first + i, packet, from) && !after(first + i, packet, to));
-    const lost = this.dropped.filter((timeUs) => timeUs >= from.timeUs && timeUs < to.timeUs).length;
-    return { packets, lost };
+    const packets: Packet[] = [];
+    let next = this.total;
+    for (let i = Math.max(0, from.position - first); i < this.ring.length; i++) {
+      const packet = this.ring[i];
+      if (packet.timeUs < from.timeUs) continue;
+      // The capture is in time order: the first packet after `to` starts the next window.
+      if (packet.timeUs >= to.timeUs) {
+        next = first + i;
+        break;
+      }
+      packets.push(packet);
+    }
+    const lost = Math.max(0, first - from.position);
+    return { packets, lost, next: { position: next, timeUs: 0 } };
   }
 
   /**
    * Waits until packets already sent are parsed: at least minMs, then until tcpdump has been
    * quiet for idleMs, at most maxMs. Returns the time waited (ms).
    */
-  async flush({ minMs = 5, idleMs = 3, maxMs = 100 } = {}): Promise<number> {
+  async flush({ minMs = 2, idleMs = 2, maxMs = 100 } = {}): Promise<number> {
     const start = performance.now();
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     if (this.state !== "running") return 0;

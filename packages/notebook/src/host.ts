@@ -132,8 +132,8 @@ export class Here {
     if (capture.state !== "running") return this.wireWindow(options);
     const end = capture.boundary();
     this.lastFlushMs = await capture.flush();
-    const { packets, lost } = capture.between(this.windowStart, end);
-    this.windowStart = end;
+    const { packets, lost, next } = capture.between(this.windowStart, end);
+    this.windowStart = next;
     const window = { host: this.viewHost, interface: capture.options.interface, packets, lost };
     if (!options.quiet) this.show({ "image/svg+xml": renderWireSvg(window), "text/plain": renderWireText(window) });
     return packets;
