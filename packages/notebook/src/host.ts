@@ -28,6 +28,15 @@ function quietArray(packets: Packet[]): Packet[] {
   return packets;
 }
 
+/**
+ * A drawing's bundle: the SVG also inline in text/html, which Notebook, JupyterLab and nbconvert
+ * all put into the page as it is (JupyterLab shows image/svg+xml as an <img>, whose arrows a
+ * reader cannot hover nor a test find), the SVG itself for formats without HTML, and the text.
+ */
+function svgBundle(svg: string, text: string): Bundle {
+  return { "text/html": `<div class="sockets-view">${svg}</div>`, "image/svg+xml": svg, "text/plain": text };
+}
+
 /** One capture per interface and kernel: running the setup cell again reuses it. */
 const captures = new Map<string, Capture>();
 
@@ -79,7 +88,7 @@ export class Here {
   /** The topology picture, this host highlighted with its interface and the ports its sockets use. */
   topology(): void {
     const view = { host: this.where.host, interface: this.where.interface, ports: this.localPorts };
-    this.show({ "image/svg+xml": renderTopologySvg(view), "text/plain": renderTopologyText(view) });
+    this.show(svgBundle(renderTopologySvg(view), renderTopologyText(view)));
   }
 
   /**
@@ -135,7 +144,7 @@ export class Here {
     const { packets, lost, next } = capture.between(this.windowStart, end);
     this.windowStart = next;
     const window = { host: this.viewHost, interface: capture.options.interface, packets, lost };
-    if (!options.quiet) this.show({ "image/svg+xml": renderWireSvg(window), "text/plain": renderWireText(window) });
+    if (!options.quiet) this.show(svgBundle(renderWireSvg(window), renderWireText(window)));
     return packets;
   }
 }
