@@ -32,7 +32,7 @@ test("npm run walkthrough runs the start notebooks, UDP and TCP on both hosts, p
     timeout: 240_000,
   });
   assert.equal(result.status, 0, result.stdout.slice(-3000) + result.stderr);
-  assert.match(result.stdout, /walkthrough passed: BASICS 13 cells, UDP 26 cells, TCP 42 cells, every step as expected/);
+  assert.match(result.stdout, /walkthrough passed: BASICS 13 cells, UDP 26 cells, TCP 43 cells, every step as expected/);
   // The transcript: host, step, code, output, with progress.
   assert.match(result.stdout, /\[ 7\/26\] juliet U3 .*\(fails on purpose\)\n  \| sock2\.bind\(\[JULIET, ports\.juliet\]\);\n  ! OSError: \[Errno 98\] Address already in use/);
   // Predictions are typed in from the key and judged right; the stop button ends a waiting receive.
@@ -40,14 +40,19 @@ test("npm run walkthrough runs the start notebooks, UDP and TCP on both hosts, p
   assert.match(result.stdout, /^  > right: b\. The kernel refused the second bind\.$/m);
   assert.match(result.stdout, /juliet U14 .*\(fails on purpose\)\n  \| await demo\.recvfrom\(1024\);\n  ! (KeyboardInterrupt|Error: Interrupted asynchronously)/);
   assert.match(result.stdout, /romeo  T4 .*\n(  \|.*\n)+  ! ConnectionRefusedError: \[Errno 111\] Connection refused/);
-  assert.match(result.stdout, /this kernel runs on juliet, addresses 127\.0\.0\.1, 10\.10\.0\.101/);
-  assert.match(result.stdout, /this kernel runs on romeo, addresses 127\.0\.0\.1, 10\.10\.0\.100/);
+  assert.match(result.stdout, /this kernel runs on juliet \(10\.10\.0\.101 on lan0\)/);
+  assert.match(result.stdout, /this kernel runs on romeo \(10\.10\.0\.100 on lan0\)/);
   const report = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(report.passed, true);
-  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["basics", 13], ["udp", 26], ["tcp", 42]]);
+  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["basics", 13], ["udp", 26], ["tcp", 43]]);
   const u9 = report.parts[1].entries.find((e: { step: string }) => e.step === "U9");
   assert.equal(u9.host, "romeo");
   assert.match(u9.stdout, /received b'O Romeo, Romeo, wherefore art thou Romeo\?' from \('10\.10\.0\.101', 4000\)/);
+  // The views' text fallbacks are in the JSON: U5's wire view shows romeo's ICMP port unreachable.
+  const u5 = report.parts[0].entries.find((e: { step: string }) => e.step === "U5");
+  assert.match(u5.stdout, /romeo -> juliet  ICMP port unreachable \(about UDP juliet:4000 -> romeo:5000\)/);
+  assert.equal(u5.views.length, 1);
+  assert.match(u5.views[0], /^wire on juliet \(lan0\): 2 packets since the previous view:/);
   assert.ok(!namespaces().some((ns) => ns.startsWith(prefix)), "the lab it brought up is down again");
 });
 
