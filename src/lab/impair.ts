@@ -71,8 +71,6 @@ export async function impairCommand(lab: Lab, argv: string[]): Promise<number> {
     console.log(`lab: no impairment on ${options.hosts.join(" and ")} (stage, iptables rules and qdiscs removed)`);
     return 0;
   }
-  if (!(await lab.isUp())) throw new LabError("the lab is not up: run npm run lab:up first");
-  for (const line of supportLines()) console.log(`lab: ${line}`);
   // Ctrl-C / SIGTERM: stop where we are, remove what was made on every chosen host, exit 130.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -81,6 +79,8 @@ export async function impairCommand(lab: Lab, argv: string[]): Promise<number> {
   const pauseMs = Number(process.env.SOCKETS_IMPAIR_STEP_PAUSE_MS) || 0; // only for the test of Ctrl-C half-way
   const seed = spec.seed ?? Math.floor(Math.random() * 2 ** 31);
   try {
+    if (!(await lab.isUp())) throw new LabError("the lab is not up: run npm run lab:up first");
+    for (const line of supportLines()) console.log(`lab: ${line}`);
     for (const { host, target } of targets) {
       if (abort.signal.aborted) throw new LabError("interrupted");
       const result = await impair(target, { ...spec, seed }, { mechanism: options.mechanism, signal: abort.signal });
