@@ -1,0 +1,20 @@
+// One base class with a stable code; each subclass keeps it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ImpairError, ImpairUsageError, ImpairUnsupportedError, ImpairCommandError, ImpairStageError, ImpairPermissionError } from "../src/errors";
+
+test("every failure is an ImpairError with its own code and name", () => {
+  const cases: [ImpairError, string, string][] = [
+    [new ImpairUsageError("x"), "usage", "ImpairUsageError"],
+    [new ImpairUnsupportedError("x"), "unsupported", "ImpairUnsupportedError"],
+    [new ImpairStageError("x"), "stage", "ImpairStageError"],
+    [new ImpairPermissionError("x"), "permission", "ImpairPermissionError"],
+    [new ImpairCommandError(["tc", "qdisc"], "Error: one\ntwo\nthree\nfour"), "command", "ImpairCommandError"],
+  ];
+  for (const [err, code, name] of cases) {
+    assert.ok(err instanceof ImpairError);
+    assert.equal(err.code, code);
+    assert.equal(err.name, name);
+  }
+  assert.equal(cases[4][0].message, "tc qdisc failed: Error: one / two / three", "a command's words: up to 3 lines");
+});
