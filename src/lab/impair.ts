@@ -5,7 +5,7 @@
 // both directions of the LAN). Ctrl-C or SIGTERM before it is all in place removes everything.
 import { hostNames, type HostName } from "@sockets-typescript/topology";
 import {
-  ImpairUsageError, clearImpairment, impair, parseImpairmentArgs, support, type Mechanism,
+  ImpairError, ImpairUsageError, clearImpairment, impair, parseImpairmentArgs, support, type Mechanism,
 } from "@sockets-typescript/impair";
 import { Lab, LabError, LAN_INTERFACE, checkRoot } from "./lab";
 
@@ -49,6 +49,10 @@ export function supportLines(): string[] {
   return [`mechanism on this machine: ${mechanism}: ${s.why}`, `this machine supports: ${features}`];
 }
 
+function asLabError(err: unknown): never {
+  throw err instanceof ImpairError ? new LabError("ERR_LAB_IMPAIR", err.message) : err;
+}
+
 export async function impairCommand(lab: Lab, argv: string[]): Promise<number> {
   let options: Options;
   let spec: ReturnType<typeof parseImpairmentArgs>;
@@ -66,7 +70,7 @@ export async function impairCommand(lab: Lab, argv: string[]): Promise<number> {
   const targets = options.hosts.map((host) => ({ host, target: { netns: lab.namespace(host), iface: LAN_INTERFACE } }));
   if (spec === "clear") {
     for (const { host, target } of targets) {
-      if (lab.hasHost(host)) await clearImpairment(target);
+      if (lab.hasHost(host)) await clearImpairment(target).catch(asLabError);
     }
     console.log(`lab: no impairment on ${options.hosts.join(" and ")} (stage, iptables rules and qdiscs removed)`);
     return 0;
@@ -79,20 +83,22 @@ export async function impairCommand(lab: Lab, argv: string[]): Promise<number> {
   const pauseMs = Number(process.env.SOCKETS_IMPAIR_STEP_PAUSE_MS) || 0; // only for the test of Ctrl-C half-way
   const seed = spec.seed ?? Math.floor(Math.random() * 2 ** 31);
   try {
-    if (!(await lab.isUp())) throw new LabError("the lab is not up: run npm run lab:up first");
+    if (!(await lab.isUp())) throw new LabError("ERR_LAB_NOT_UP", "the lab is not up: run npm run lab:up first");
     for (const line of supportLines()) console.log(`lab: ${line}`);
     for (const { host, target } of targets) {
-      if (abort.signal.aborted) throw new LabError("interrupted");
+      if (abort.signal.aborted) throw new LabError("ERR_LAB_INTERRUPTED", "interrupted");
       const result = await impair(target, { ...spec, seed }, { mechanism: options.mechanism, signal: abort.signal });
       console.log(`lab: ${host}: ${result.summary}`);
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
-    if (abort.signal.aborted) throw new LabError("interrupted");
+    if (abort.signal.aborted) throw new LabError("ERR_LAB_INTERRUPTED", "interrupted");
   } catch (err) {
     for (const { target } of targets) await clearImpairment(target).catch(() => undefined);
-    if (abort.signal.aborted || (err as Error).message.startsWith("interrupted")) {
-      throw new LabError("interrupted: the impairment was not put in place, and what was made is removed again");
+    if (abort.signal.aborted || (err as { code?: string }).code === "ERR_LAB_INTERRUPTED" || (err as { code?: string }).code === "ERR_IMPAIR_INTERRUPTED") {
+      throw new LabError("ERR_LAB_INTERRUPTED", "interrupted: the impairment was not put in place, and what was made is removed again");
     }
+    // The package's failures (a tool, the stage, an unsupported machine) end the lab tool as one line.
+    if (err instanceof ImpairError) throw new LabError("ERR_LAB_IMPAIR", err.message);
     throw err;
   } finally {
     process.off("SIGINT", onSignal);

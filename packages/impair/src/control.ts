@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { randomInt } from "node:crypto";
 import { describeImpairment, validateImpairment, type Impairment } from "./args";
-import { ImpairError, ImpairStageError, ImpairUnsupportedError } from "./errors";
+import { ImpairStageError, ImpairUnsupportedError, ImpairUsageError } from "./errors";
 import { isRoot, prefixFor, run, tryRun, type ImpairTarget } from "./exec";
 import { NETEM_HANDLE, ifbName, netemArgs, netemClearPlan, netemPlan } from "./netem";
 import { deletionsFrom } from "./rules";
@@ -39,7 +39,7 @@ export interface ActiveImpairment {
   pids: number[];
 }
 
-const interrupted = () => new ImpairError("stage", "interrupted: the impairment was not put in place, and what was made is removed again");
+const interrupted = () => new ImpairStageError("interrupted: the impairment was not put in place, and what was made is removed again", "ERR_IMPAIR_INTERRUPTED");
 
 /** Puts the impairment on the target's interface (replacing any earlier one). */
 export async function impair(target: ImpairTarget, spec: Impairment, options: ImpairOptions = {}): Promise<ImpairResult> {
@@ -76,10 +76,10 @@ export async function impair(target: ImpairTarget, spec: Impairment, options: Im
 
 function checkTarget(target: ImpairTarget): void {
   if (!target || typeof target.iface !== "string" || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(target.iface)) {
-    throw new ImpairError("usage", `target.iface must be an interface name such as "lan0", not ${JSON.stringify(target?.iface)}`);
+    throw new ImpairUsageError(`target.iface must be an interface name such as "lan0", not ${JSON.stringify(target?.iface)}`);
   }
   if (target.netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(target.netns)) {
-    throw new ImpairError("usage", `target.netns must be a network namespace name, not ${JSON.stringify(target.netns)}`);
+    throw new ImpairUsageError(`target.netns must be a network namespace name, not ${JSON.stringify(target.netns)}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { hostNames, hosts } from "@sockets-typescript/topology";
 import type { Impairment } from "./args";
 import { describeImpairment } from "./args";
 import { activeImpairment, clearImpairment, impair, type ImpairResult } from "./control";
-import { ImpairError } from "./errors";
+import { ImpairCommandError, ImpairUsageError } from "./errors";
 import { isRoot, type ImpairTarget } from "./exec";
 
 /** The target for this host: the interface with one of the topology's addresses. */
@@ -16,13 +16,13 @@ export function thisHostTarget(): ImpairTarget {
   try {
     listing = JSON.parse(execFileSync("ip", ["-j", "-4", "addr", "show"], { encoding: "utf8" }));
   } catch (err) {
-    throw new ImpairError("command", `cannot list this host's interfaces (ip -j -4 addr show): ${(err as Error).message.split("\n")[0]}`);
+    throw new ImpairCommandError(["ip", "-j", "-4", "addr", "show"], (err as Error).message);
   }
   const addresses = hostNames.map((h) => hosts[h].address);
   for (const link of listing) {
     if ((link.addr_info ?? []).some((a) => addresses.includes(a.local))) return { iface: link.ifname, sudo: !isRoot() };
   }
-  throw new ImpairError("usage", `this host has none of the tutorial's addresses (${addresses.join(", ")}): run this on romeo or juliet`);
+  throw new ImpairUsageError(`this host has none of the tutorial's addresses (${addresses.join(", ")}): run this on romeo or juliet`);
 }
 
 /**

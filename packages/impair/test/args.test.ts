@@ -8,7 +8,7 @@ function refused(argv: string[], message: string): void {
   assert.throws(() => parseImpairmentArgs(argv), (err: unknown) => {
     assert.ok(err instanceof ImpairUsageError);
     assert.ok(err instanceof ImpairError);
-    assert.equal((err as ImpairError).code, "usage");
+    assert.equal((err as ImpairError).code, "ERR_IMPAIR_USAGE");
     assert.equal((err as Error).message, message);
     return true;
   });

@@ -17,7 +17,7 @@ test("the prefix: namespace for the lab, sudo -n only when not root", () => {
 test("a failing command is one error naming it and its words", async () => {
   await assert.rejects(run(["sh", "-c", "echo nope >&2; exit 3"]), (err: unknown) => {
     assert.ok(err instanceof ImpairCommandError);
-    assert.equal(err.code, "command");
+    assert.equal(err.code, "ERR_IMPAIR_COMMAND");
     assert.equal(err.message, "sh -c echo nope >&2; exit 3 failed: nope");
     return true;
   });
