@@ -13,6 +13,14 @@ const lab = testLab("ic-");
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { env, encoding: "utf8", timeout: 60_000 });
 const nothingLeft = () => [...traces(lab, "romeo"), ...traces(lab, "juliet")];
 
+// node --test's file timeout ends a file by signal, without its after hooks: take the lab down then too.
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  process.once(sig, () => {
+    if (!needsRoot) run("down");
+    process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
+  });
+}
+
 after(() => {
   if (!needsRoot) run("down");
 });

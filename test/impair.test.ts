@@ -14,6 +14,14 @@ const romeo = { netns: lab.namespace("romeo"), iface: LAN_INTERFACE };
 const juliet = { netns: lab.namespace("juliet"), iface: LAN_INTERFACE };
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+// node --test's file timeout ends a file by signal, without its after hooks: take the lab down then too.
+for (const sig of ["SIGTERM", "SIGINT"] as const) {
+  process.once(sig, () => {
+    spawnSync(process.execPath, ["dist/src/lab/cli.js", "down"], { cwd: projectRoot, env: { ...process.env, SOCKETS_LAB_PREFIX: "it-" } });
+    process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
+  });
+}
+
 before(async () => {
   if (!needsRoot) await lab.up();
 });
