@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { hosts } from "@sockets-typescript/topology";
 import { impair, clearImpairment, activeImpairment, support } from "@sockets-typescript/impair";
 import { needsRoot, testLab, namespaces, projectRoot, nodeInHost } from "./support/lab-fixture";
-import { measureLink, traces } from "./support/impair-fixture";
+import { measureLink, running, traces } from "./support/impair-fixture";
 import { LAN_INTERFACE } from "../src/lab/lab";
 
 const lab = testLab("it-");
@@ -174,7 +174,7 @@ test("lab:down with an impairment on leaves no stage, rule or namespace", { skip
   const down = spawnSync(process.execPath, ["dist/src/lab/cli.js", "down"], { cwd: projectRoot, env: { ...process.env, SOCKETS_LAB_PREFIX: "it-" }, encoding: "utf8" });
   assert.equal(down.status, 0, down.stderr);
   assert.deepEqual(namespaces().filter((n) => n.startsWith("it-")), []);
-  for (const pid of pids) assert.equal(spawnSync("kill", ["-0", String(pid)]).status !== 0, true, `stage ${pid} still runs`);
+  for (const pid of pids) assert.equal(running(pid), false, `stage ${pid} still runs`);
   assert.deepEqual(traces(lab, "romeo"), []);
   assert.deepEqual(traces(lab, "juliet"), []);
 });

@@ -72,3 +72,12 @@ export function traces(lab: Lab, host: HostName): string[] {
   for (const line of links.split("\n")) if (/imp-/.test(line)) found.push(`link: ${line}`);
   return found;
 }
+
+/** True while the process runs (a zombie waiting for its parent to reap it has ended). */
+export function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
