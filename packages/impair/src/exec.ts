@@ -1,7 +1,7 @@
 // Running the system's tools for a target host: inside its network namespace when it has one
 // (the lab), through `sudo -n` when the caller is not root (a testbed host's notebook user).
 import { execFile, execFileSync } from "node:child_process";
-import { ImpairCommandError, ImpairPermissionError } from "./errors";
+import { ImpairCommandError, ImpairPermissionError, ImpairStageError } from "./errors";
 
 /** Where an impairment applies: the lab gives a namespace name and "lan0"; a testbed host no namespace and sudo. */
 export interface ImpairTarget {
@@ -47,7 +47,11 @@ export function runSync(argv: readonly string[], timeoutMs = 10_000): { ok: bool
   try {
     return { ok: true, out: execFileSync(argv[0], argv.slice(1), { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] }) };
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string; stdout?: string };
+    const e = err as NodeJS.ErrnoException & { stderr?: string; stdout?: string; signal?: string };
+    // Ctrl-C in a terminal reaches the probe's processes too: that is an interruption, not a finding.
+    if ((e.signal === "SIGINT" || e.signal === "SIGTERM") && e.code !== "ETIMEDOUT") {
+      throw new ImpairStageError(`interrupted: ${argv[0]} ended by ${e.signal}`, "ERR_IMPAIR_INTERRUPTED");
+    }
     return { ok: false, out: `${e.stdout ?? ""}${e.stderr ?? ""}`.trim() || (e.code === "ENOENT" ? `${argv[0]}: command not found` : e.message) };
   }
 }

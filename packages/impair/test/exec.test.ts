@@ -23,3 +23,10 @@ test("a failing command is one error naming it and its words", async () => {
   });
   await assert.rejects(run(["no-such-tool-here"]), { message: "no-such-tool-here failed: no-such-tool-here: command not found" });
 });
+
+test("a synchronous probe ended by Ctrl-C is an interruption, not a finding", async () => {
+  const { runSync } = await import("../src/exec");
+  assert.throws(() => runSync(["sh", "-c", "kill -INT $$; sleep 1"]), { name: "ImpairStageError", code: "ERR_IMPAIR_INTERRUPTED" });
+  assert.deepEqual(runSync(["sh", "-c", "echo out; echo err >&2; exit 1"]), { ok: false, out: "out\nerr" });
+  assert.equal(runSync(["sleep", "5"], 200).ok, false, "a timeout is a finding (no answer)");
+});
