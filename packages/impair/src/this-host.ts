@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { hostNames, hosts } from "@sockets-typescript/topology";
 import type { Impairment } from "./args";
-import { describeImpairment } from "./args";
+import { describeImpairment, validateImpairment } from "./args";
 import { activeImpairment, clearImpairment, impair, type ImpairResult } from "./control";
 import { ImpairCommandError, ImpairUsageError } from "./errors";
 import { isRoot, type ImpairTarget } from "./exec";
@@ -30,6 +30,7 @@ export function thisHostTarget(): ImpairTarget {
  * calling it impair both directions). The stop button during the call undoes what was made.
  */
 export async function impairThisHost(spec: Impairment): Promise<ImpairResult> {
+  validateImpairment(spec); // a typo is said before anything looks at the machine
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.on("SIGINT", onSigint);
