@@ -22,10 +22,10 @@ test("the UDP walkthrough runs both setups, then U1 to U10 in order, each on its
     "U11/juliet", "U12/romeo", "U13/juliet", "U14/juliet", "U15/romeo", "U16/juliet"]);
 });
 
-test("the TCP walkthrough interleaves the hosts as T1 to T14 say, then the demonstrations T15 to T27", () => {
+test("the TCP walkthrough interleaves the hosts as T1 to T14 say, then the demonstrations T15 to T32", () => {
   const steps = [...new Set(order("tcp"))];
   assert.deepEqual(steps, ["setup/juliet", "setup/romeo", "T1/juliet", "T2/juliet", "T3/juliet", "T4/romeo", "T5/juliet", "T6/romeo", "T7/juliet", "T8/romeo", "T9/juliet", "T10/juliet", "T11/juliet", "T12/romeo", "T13/romeo", "T14/juliet",
-    "T15/juliet", "T16/romeo", "T17/juliet", "T18/romeo", "T19/juliet", "T20/romeo", "T21/juliet", "T22/romeo", "T23/romeo", "T24/juliet", "T25/romeo", "T26/juliet", "T27/juliet", "T27/romeo"]);
+    "T15/juliet", "T16/romeo", "T17/juliet", "T18/romeo", "T19/juliet", "T20/romeo", "T21/juliet", "T22/romeo", "T23/romeo", "T24/juliet", "T25/romeo", "T26/juliet", "T27/juliet", "T27/romeo", "T28/juliet", "T29/romeo", "T30/juliet", "T31/juliet", "T32/romeo"]);
 });
 
 test("a prediction comes first in its step and the step's judging cell after the action; a stop-button cell is read from its tags", () => {

@@ -32,7 +32,7 @@ test("npm run walkthrough runs the start notebooks, UDP and TCP on both hosts, p
     timeout: 240_000,
   });
   assert.equal(result.status, 0, result.stdout.slice(-3000) + result.stderr);
-  assert.match(result.stdout, /walkthrough passed: BASICS 13 cells, UDP 26 cells, TCP 43 cells, every step as expected/);
+  assert.match(result.stdout, /walkthrough passed: BASICS 13 cells, UDP 26 cells, TCP 48 cells, every step as expected/);
   // The transcript: host, step, code, output, with progress.
   assert.match(result.stdout, /\[ 7\/26\] juliet U3 .*\(fails on purpose\)\n  \| sock2\.bind\(\[JULIET, ports\.juliet\]\);\n  ! OSError: \[Errno 98\] Address already in use/);
   // Predictions are typed in from the key and judged right; the stop button ends a waiting receive.
@@ -44,7 +44,7 @@ test("npm run walkthrough runs the start notebooks, UDP and TCP on both hosts, p
   assert.match(result.stdout, /this kernel runs on romeo \(10\.10\.0\.100 on lan0\)/);
   const report = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(report.passed, true);
-  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["basics", 13], ["udp", 26], ["tcp", 43]]);
+  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["basics", 13], ["udp", 26], ["tcp", 48]]);
   const u9 = report.parts[1].entries.find((e: { step: string }) => e.step === "U9");
   assert.equal(u9.host, "romeo");
   assert.match(u9.stdout, /received b'O Romeo, Romeo, wherefore art thou Romeo\?' from \('10\.10\.0\.101', 4000\)/);

@@ -211,6 +211,18 @@ export const tcpExpectations: Expectation[] = [
   } },
   { step: "T27", host: "juliet", shows: "closed", check: (o) => needs(o.text, "closed: <socket.socket [closed]", "closed") },
   { step: "T27", host: "romeo", shows: "closed", check: (o) => needs(o.text, "closed: <socket.socket [closed]", "closed") },
+  // Loss: romeo's link drops 20% of what it sends; UDP loses datagrams, TCP delivers every line.
+  { step: "T28", host: "juliet", shows: "a UDP socket on 4001 and a TCP socket listening on 4000", check: (o) => needs(o.text, `ready: UDP on ${tuple(JULIET, ports.julietSecond)} , TCP listening on ${tuple(JULIET, ports.juliet)}`, "both sockets ready") },
+  { step: "T29", host: "romeo", shows: "loss on romeo's link; 200 datagrams sent", check: (o) => all(needs(o.text, /^this machine: /m, "impairLink's line on what this machine supports"), needs(o.text, /^sent 200 datagrams$/m, "sent 200 datagrams")) },
+  { step: "T30", host: "juliet", shows: "some of the 200 datagrams are lost", check: (o) => {
+    const count = /^UDP: (\d+) of 200 datagrams arrived/m.exec(o.text);
+    if (!count) return "expected UDP: <n> of 200 datagrams arrived";
+    const n = Number(count[1]);
+    // 20% loss over 200 datagrams: 160 expected; below 100 or all 200 would mean the loss was not 20%.
+    return n >= 100 && n < 200 ? null : `${n} of 200 datagrams arrived under 20% loss`;
+  } },
+  { step: "T31", host: "juliet", shows: "all 200 lines over TCP, in order", check: (o) => needs(o.text, /^TCP: 200 of 200 lines arrived in \d+ ms, all in order$/m, "TCP: 200 of 200 lines arrived in <ms> ms, all in order") },
+  { step: "T32", host: "romeo", shows: "the retransmissions counted; the loss turned off", check: (o) => all(needs(o.text, /^romeo's kernel retransmitted \d+ segments$/m, "romeo's kernel retransmitted <k> segments"), needs(o.text, /^no impairment on this host$/m, "no impairment on this host")) },
 ];
 
 /** A cell ended by the stop button: one line (tslab's "Error: Interrupted asynchronously", or the socket module's KeyboardInterrupt), no stack. */
