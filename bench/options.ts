@@ -18,7 +18,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--tcp-mib 
   --rounds N       measurements per implementation and link, interleaved (default 3)
   --tcp-mib N      TCP bytes to transfer, in MiB (default 1024)
   --udp-seconds S  UDP counting window at the receiver (default 1.5)
-  --link L         loopback, veth (needs root) or both (default: both when root)
+  --link L         loopback, veth (needs root) or both (default: both when root); the lab-speed part runs only with veth
   --no-pin         leave receiver and sender to the scheduler (default: receiver on CPU 1, sender on CPU 0)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
