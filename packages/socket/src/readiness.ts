@@ -9,7 +9,9 @@
 // - the poll handle stays armed after a waiter is woken (re-arming is an epoll_ctl system call,
 //   twice per wait); it is disarmed only when it reports an event that no call waits for, and
 //   it holds the process alive (ref) only while some call waits;
-// - deadlines share one lazily moved timer per descriptor instead of a timer per wait.
+// - deadlines share one lazily moved timer per descriptor instead of a timer per wait;
+// - a handle nobody waits on any more is unref'd (so it cannot keep the process alive) only
+//   after IDLE_UNREF_MS, by one shared timer: ref() and unref() are native calls each.
 import { KeyboardInterrupt, OSError, timedOut } from "./errors";
 import { whilePending } from "./interrupt";
 import * as libc from "./libc";
@@ -17,6 +19,24 @@ import * as libc from "./libc";
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const READ = 1;
 const WRITE = 2;
+const IDLE_UNREF_MS = 10;
+
+// Watches whose handle is still ref'd although no call waits; the shared timer unrefs them.
+const idleWatches = new Set<FdWatch>();
+let idleTimer: NodeJS.Timeout | undefined;
+
+function sweepIdle(): void {
+  idleTimer = undefined;
+  const now = performance.now();
+  let next = Infinity;
+  for (const watch of idleWatches) {
+    const left = watch.unrefIfIdle(now);
+    if (left === null) idleWatches.delete(watch);
+    else next = Math.min(next, left);
+  }
+  // Unref'd: the handles themselves keep the process alive while they are ref'd.
+  if (idleWatches.size > 0) (idleTimer = setTimeout(sweepIdle, next)).unref();
+}
 
 export type Direction = "read" | "write";
 
@@ -48,6 +68,8 @@ export class FdWatch {
   private referenced = false;
   private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** performance.now() when the last waiter left (for the idle unref). */
+  private idleSince = 0;
   /** When the timer fires (performance.now() ms), or null when there is none. */
   private timerAt: number | null = null;
 
@@ -83,6 +105,17 @@ export class FdWatch {
     }
     this.armed = 0;
     this.referenced = false;
+    idleWatches.delete(this);
+  }
+
+  /** For the shared idle timer: unrefs the handle if nobody waited for IDLE_UNREF_MS; null = done, else ms left. */
+  unrefIfIdle(now: number): number | null {
+    if (this.waiters.length > 0 || !this.referenced || this.handle === null) return null;
+    const left = this.idleSince + IDLE_UNREF_MS - now;
+    if (left > 0) return left;
+    this.handle.unref();
+    this.referenced = false;
+    return null;
   }
 
   /** Removes a waiter and ends its call: resolved (try again) without err, rejected with it. */
@@ -92,9 +125,10 @@ export class FdWatch {
     this.waiters.splice(at, 1);
     waiter.stopListening?.();
     if (this.waiters.length === 0 && this.referenced && this.handle !== null) {
-      // Nobody waits: the (maybe still armed) handle must not keep the process alive.
-      this.handle.unref();
-      this.referenced = false;
+      // Nobody waits: the (maybe still armed) handle must not keep the process alive for long.
+      this.idleSince = performance.now();
+      idleWatches.add(this);
+      if (idleTimer === undefined) (idleTimer = setTimeout(sweepIdle, IDLE_UNREF_MS)).unref();
     }
     if (err === undefined) waiter.resolve();
     else waiter.reject(err);
@@ -167,7 +201,8 @@ export class FdWatch {
     const ev = (typeof status === "object" ? status : events) as { readable: boolean; writable: boolean } | undefined;
     const ready = (ev?.readable ? READ : 0) | (ev?.writable ? WRITE : 0);
     let woken = 0;
-    for (const waiter of [...this.waiters]) {
+    const waiters = this.waiters.length === 1 ? [this.waiters[0]] : [...this.waiters];
+    for (const waiter of waiters) {
       if ((waiter.bit & ready) !== 0) {
         woken |= waiter.bit;
         this.settle(waiter);
