@@ -123,7 +123,7 @@ async function main(): Promise<number> {
   }
   console.log(memoryReport(memory));
   // The lab-speed part brings up a lab and Jupyter: only in a run that includes the veth (the lab's link).
-  if (canOpenVeth() && o.links.includes("veth")) {
+  if (o.labSpeed && canOpenVeth() && o.links.includes("veth")) {
     progress("lab speed: lab up/down, kernels through Jupyter");
     try {
       console.log("");

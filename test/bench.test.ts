@@ -48,6 +48,8 @@ test("bench options: --quick is small, sizes and links can be chosen, bad option
   assert.equal(parseOptions([], { BENCH_QUICK: "1" }).rounds, 1);
   const chosen = parseOptions(["--rounds", "5", "--tcp-mib", "64", "--udp-seconds", "2", "--link", "loopback"], {});
   assert.deepEqual([chosen.rounds, chosen.tcpBytes, chosen.udpWindow, chosen.links], [5, 64 * 2 ** 20, 2, ["loopback"]]);
+  assert.equal(parseOptions([], {}).labSpeed, true);
+  assert.equal(parseOptions(["--no-lab-speed"], {}).labSpeed, false);
   assert.throws(() => parseOptions(["--rounds", "zero"], {}), /--rounds needs a positive number/);
   assert.throws(() => parseOptions(["--link", "wifi"], {}), /--link must be/);
   assert.throws(() => parseOptions(["--fast"], {}), /unknown option --fast/);
