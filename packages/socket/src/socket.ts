@@ -326,8 +326,11 @@ export class Socket {
   async recv_into(buffer: ArrayBufferView, nbytes = 0, flags = 0): Promise<number> {
     const target = this.#intoTarget(buffer, nbytes, "recv_into");
     const f = optionalCInt(flags, 0);
-    this.#fd();
-    return this.#io("read", "recv_into()", f, (fd) => libc.recv(fd, target, target.length, f));
+    const fd = this.#fd();
+    // First attempt inline (no closure): the path of every read while data is waiting.
+    const got = libc.recv(fd, target, target.length, f);
+    if (got >= 0) return got;
+    return this.#ioSlow("read", "recv_into()", f, (again) => libc.recv(again, target, target.length, f), this.#deadline(), libc.errno());
   }
 
   /** Receives into buffer: [count of bytes received, the sender's address]. */
@@ -348,7 +351,8 @@ export class Socket {
     if (!ArrayBufferView_is(buffer)) {
       throw typeError(`${call}() argument 1 must be read-write bytes-like object, not ${pythonTypeName(buffer)}`);
     }
-    const view = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    // A whole Uint8Array (Buffer, Bytes) is the target itself: no view object per call.
+    const view = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     const n = toInteger(nbytes);
     if (n < 0) throw new ValueError(`negative buffersize in ${call}`);
     if (n > view.length) throw new ValueError(`buffer too small for requested bytes`);
