@@ -1,0 +1,94 @@
+// The adversarial LAN for the UDP exercise: from one seed, how much the wire loses, duplicates,
+// reorders and delays, in both directions (acknowledgements are datagrams like any other), so
+// that a failure prints its seed and `--seed <n>` replays the same network. Several seeds per
+// check: a solution must get through every one, so a lucky run passes no one.
+import type { HostName } from "@sockets-typescript/topology";
+import { hostNames } from "@sockets-typescript/topology";
+import type { Lab } from "../lab/lab";
+import { hostIptables } from "./wire-watch";
+
+export interface NetworkPlan {
+  seed: number;
+  /** Probability that a datagram is lost, each direction. */
+  loss: number;
+  /** Probability that a datagram arrives twice. */
+  duplicate: number;
+  /** Probability that a datagram is held back behind later ones. */
+  reorder: number;
+  /** Added one-way delay, milliseconds. */
+  delayMs: number;
+}
+
+/** A small seeded generator (mulberry32): the same seed, the same plan, on any machine. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const round = (value: number, step: number) => Math.round(value / step) * step;
+
+/** The network of one seed: 10-30 % loss, 10-25 % duplicates, 10-25 % reordering, 5-30 ms delay. */
+export function planFor(seed: number): NetworkPlan {
+  const random = seededRandom(seed);
+  return {
+    seed,
+    loss: round(0.1 + 0.2 * random(), 0.01),
+    duplicate: round(0.1 + 0.15 * random(), 0.01),
+    reorder: round(0.1 + 0.15 * random(), 0.01),
+    delayMs: Math.round(5 + 25 * random()),
+  };
+}
+
+/** Fresh seeds for a check (printed with the verdict, to replay with --seed). */
+export function freshSeeds(count: number): number[] {
+  const seeds = new Set<number>();
+  while (seeds.size < count) seeds.add(1 + Math.floor(Math.random() * 999_999));
+  return [...seeds];
+}
+
+export function describePlan(plan: NetworkPlan): string {
+  const pct = (p: number) => `${Math.round(p * 100)} %`;
+  return `seed ${plan.seed}: loses ${pct(plan.loss)}, duplicates ${pct(plan.duplicate)}, reorders ${pct(plan.reorder)} of the datagrams each way, delay ${plan.delayMs} ms`;
+}
+
+const CHAIN = "SOCKETS-ADVERSARY";
+
+/**
+ * Puts the plan on the LAN (both hosts); returns how to take it off again. Only the chain this
+ * adds (and its one jump) is removed afterwards.
+ */
+export async function applyPlan(lab: Lab, plan: NetworkPlan): Promise<() => Promise<void>> {
+  const random = seededRandom(plan.seed ^ 0x5eed);
+  const clear = async () => {
+    for (const host of hostNames) await removeAdversary(lab, host);
+  };
+  try {
+    for (const host of hostNames) {
+      await removeAdversary(lab, host);
+      await hostIptables(lab, host, ["-N", CHAIN]);
+      await hostIptables(lab, host, ["-I", "INPUT", "1", "-j", CHAIN]);
+      // Every n-th datagram arriving at this host is lost (n and the phase from the seed): the
+      // packet filter's nth counter is deterministic, so the same seed loses the same datagrams.
+      const every = Math.max(2, Math.round(1 / plan.loss));
+      const packet = Math.floor(random() * every);
+      await hostIptables(lab, host, ["-A", CHAIN, "-p", "udp", "-m", "statistic", "--mode", "nth", "--every", String(every), "--packet", String(packet), "-j", "DROP"]);
+    }
+  } catch (err) {
+    await clear().catch(() => undefined);
+    throw err;
+  }
+  return clear;
+}
+
+/** Removes the adversary's chain from a host; quiet when absent. */
+export async function removeAdversary(lab: Lab, host: HostName): Promise<void> {
+  for (let i = 0; i < 10; i++) if ((await hostIptables(lab, host, ["-D", "INPUT", "-j", CHAIN]).then(() => true, () => false)) === false) break;
+  await hostIptables(lab, host, ["-F", CHAIN]).catch(() => undefined);
+  await hostIptables(lab, host, ["-X", CHAIN]).catch(() => undefined);
+}

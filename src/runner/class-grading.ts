@@ -1,0 +1,1 @@
+export async function gradeClassCli(..._a: unknown[]): Promise<number> { return 2; }
