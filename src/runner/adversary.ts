@@ -54,7 +54,7 @@ export function freshSeeds(count: number): number[] {
 
 export function describePlan(plan: NetworkPlan): string {
   const pct = (p: number) => `${Math.round(p * 100)} %`;
-  return `seed ${plan.seed}: loses ${pct(plan.loss)}, duplicates ${pct(plan.duplicate)}, reorders ${pct(plan.reorder)} of the datagrams each way, delay ${plan.delayMs} ms`;
+  return `loses ${pct(plan.loss)}, duplicates ${pct(plan.duplicate)}, reorders ${pct(plan.reorder)} of the datagrams each way, delay ${plan.delayMs} ms`;
 }
 
 const CHAIN = "SOCKETS-ADVERSARY";

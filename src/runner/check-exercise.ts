@@ -20,7 +20,7 @@ import { schedule } from "./schedule";
 import { formatEntry, writeJson } from "./transcript";
 import { projectRoot } from "./walkthrough";
 import { combineCases, judgeExercise, type RunLines, type Verdict } from "./exercise-requirements";
-import { DEFAULT_LOSSES, WireWatch, type LineArrival } from "./wire-watch";
+import { DEFAULT_LOSSES, LOSS_COPIES, WireWatch, type LineArrival } from "./wire-watch";
 import { applyPlan, describePlan, freshSeeds, planFor, type NetworkPlan } from "./adversary";
 import { detectProtocol, loadPair, SubmissionError, type Protocol } from "./exercise-pair";
 import { runExercise } from "./exercise-run";
@@ -119,7 +119,7 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
     }
     try {
       print(`== ${spec.name}: ${spec.plan ? describePlan(spec.plan) : spec.bursts ? "each host held while the other's cell runs (lines arrive run together)" : "cells in step order"}` +
-        (spec.losses.length ? `; the first datagram carrying line ${spec.losses.join(" and line ")} is lost` : ""));
+        (spec.losses.length ? `; the first ${LOSS_COPIES} datagrams carrying line ${spec.losses.join(" and line ")} are lost` : ""));
       session.setKernelEnv({ juliet: variantEnvironment(variants.juliet), romeo: variantEnvironment(variants.romeo) });
       const { value: pair, undo: unpair } = await guard.make("the kernels", session.startPair(notebooks), (p) => () => p.stop());
       // Started: the words are no longer needed where another kernel could read them.

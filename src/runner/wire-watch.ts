@@ -2,9 +2,10 @@
 // (iptables, inside each host's namespace, in a chain of its own that is removed afterwards):
 //   - counts, on the receiving host, the packets that carry each of the partner's lines (this
 //     run's text, with its words), so the report can say which lines really crossed the LAN;
-//   - optionally loses datagrams for real: the FIRST datagram carrying a chosen line is dropped
-//     on arrival (string match + statistic nth), later copies pass, so a solution that sends
-//     again recovers and one that does not loses the line.
+//   - optionally loses datagrams for real: the first LOSS_COPIES datagrams carrying a chosen line
+//     are dropped on arrival (string match + statistic nth, one rule per copy), later copies
+//     pass, so a solution that sends again until acknowledged recovers, and one that does not
+//     (or blindly sends every line twice) loses the line.
 // Only the chain SOCKETS-CHECK and the one jump to it are added; nothing else in a student's lab
 // is touched, and uninstall() (also on Ctrl-C: see cleanup.ts) removes exactly those.
 import { execFile } from "node:child_process";
@@ -27,8 +28,10 @@ export interface LineArrival {
   dropped: number;
 }
 
-/** Lines (by seq) whose first datagram is lost: line 4 to juliet, line 10 to romeo. */
+/** Lines (by seq) whose first datagrams are lost: line 4 to juliet, line 10 to romeo. */
 export const DEFAULT_LOSSES = [4, 10];
+/** How many of the first datagrams carrying each of those lines are lost. */
+export const LOSS_COPIES = 3;
 
 /** iptables inside a host; clear errors when the tools are missing. */
 export async function hostIptables(lab: Lab, host: HostName, args: string[]): Promise<string> {
@@ -67,7 +70,10 @@ export class WireWatch {
         const partnerLines = lines[partnerOf(receiver)];
         // Drop rules first: a dropped packet leaves the chain and is not counted as arrived.
         for (const line of partnerLines.filter((l) => losses.includes(l.seq))) {
-          await hostIptables(lab, receiver, [...match(protocol, line, "drop"), "-m", "statistic", "--mode", "nth", "--every", "1000000000", "--packet", "0", "-j", "DROP"]);
+          // Each rule drops the first packet it sees; a packet dropped by one never reaches the next.
+          for (let copy = 0; copy < LOSS_COPIES; copy++) {
+            await hostIptables(lab, receiver, [...match(protocol, line, "drop"), "-m", "statistic", "--mode", "nth", "--every", "1000000000", "--packet", "0", "-j", "DROP"]);
+          }
         }
         for (const line of partnerLines) await hostIptables(lab, receiver, match(protocol, line, "arrived"));
       }
@@ -84,8 +90,8 @@ export class WireWatch {
     for (const receiver of this.installed) {
       const listing = await hostIptables(this.lab, receiver, ["-L", CHAIN, "-v", "-n", "-x"]);
       const count = (what: string, seq: number) => {
-        const row = listing.split("\n").find((text) => text.includes(`/* ${what} line ${seq} */`));
-        return row ? Number(row.trim().split(/\s+/)[0]) : 0;
+        const rows = listing.split("\n").filter((text) => text.includes(`/* ${what} line ${seq} */`));
+        return rows.reduce((sum, row) => sum + Number(row.trim().split(/\s+/)[0]), 0);
       };
       for (const line of this.lines[partnerOf(receiver)]) {
         result.push({ line, receiver, packets: count("arrived", line.seq), dropped: count("drop", line.seq) });
