@@ -85,7 +85,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   if (parallel > 9) throw new SubmissionError("--parallel: at most 9 labs at once (lab prefixes are one digit per worker)");
   const all = findSubmissions(options.classFolder);
   const mine = options.shard ? all.filter((s) => shardOf(s.student, options.shard!.count) === options.shard!.index) : all;
-  const base = options.prefixBase ?? `g${randomBytes(1).toString("hex")[0]}`;
+  const base = options.prefixBase ?? `g${randomBytes(1).toString("hex")}`;
   const guard = options.guard ?? new CheckGuard();
   // tslab compiles only under the server's folder: each submission is copied into the project.
   const stage = mkdtempSync(join(projectRoot, ".grading-"));
@@ -112,7 +112,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
           grade = gradeOf(submission.student, result, Date.now() - t0);
         } catch (err) {
           if (guard.aborted || err instanceof InterruptedError) return;
-          grade = { student: submission.student, protocol: "?", verdicts: [], score: 0, seeds: [], seconds: (Date.now() - t0) / 1000, error: (err as Error).message, result: null };
+          grade = { student: submission.student, protocol: "?", verdicts: [], score: 0, seeds: [], seconds: (Date.now() - t0) / 1000, error: (err as Error).message.split(copy).join(submission.folder), result: null };
         } finally {
           await release();
         }
