@@ -111,17 +111,18 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
   const lines: RunLines = { juliet: variantLines(variants.juliet), romeo: variantLines(variants.romeo) };
   let entries: TranscriptEntry[] = [];
   let arrivals: LineArrival[] = [];
-  const { value: watch, undo: unwatch } = await guard.make("the checker's packet counters", WireWatch.install(session.lab, variant, lines, spec.losses), (w) => () => w.uninstall());
+  const { value: watch, undo: unwatch } = await guard.make("the checker's packet counters", () => WireWatch.install(session.lab, variant, lines, spec.losses), (w) => () => w.uninstall());
   try {
     let unplan: (() => Promise<void>) | null = null;
-    if (spec.plan) {
-      unplan = (await guard.make("the adversarial network", applyPlan(session.lab, spec.plan), (clear) => clear)).undo;
+    const plan = spec.plan;
+    if (plan) {
+      unplan = (await guard.make("the adversarial network", () => applyPlan(session.lab, plan), (clear) => clear)).undo;
     }
     try {
       print(`== ${spec.name}: ${spec.plan ? describePlan(spec.plan) : spec.bursts ? "each host held while the other's cell runs (lines arrive run together)" : "cells in step order"}` +
         (spec.losses.length ? `; the first ${LOSS_COPIES} datagrams carrying line ${spec.losses.join(" and line ")} are lost` : ""));
       session.setKernelEnv({ juliet: variantEnvironment(variants.juliet), romeo: variantEnvironment(variants.romeo) });
-      const { value: pair, undo: unpair } = await guard.make("the kernels", session.startPair(notebooks), (p) => () => p.stop());
+      const { value: pair, undo: unpair } = await guard.make("the kernels", () => session.startPair(notebooks), (p) => () => p.stop());
       // Started: the words are no longer needed where another kernel could read them.
       session.setKernelEnv({ juliet: {}, romeo: {} });
       try {
@@ -164,7 +165,7 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
       const before = { juliet: await lab.pids("juliet"), romeo: await lab.pids("romeo") };
       guard.add("processes started in the lab", () => CheckGuard.endNewProcesses(lab, before));
     }
-    const { value: session, undo: closeSession } = await guard.make("the Jupyter server (and the lab, if the check brought it up)", LabSession.open({ root, prefix: options.prefix, log: print }), (s) => () => s.close());
+    const { value: session, undo: closeSession } = await guard.make("the Jupyter server (and the lab, if the check brought it up)", () => LabSession.open({ root, prefix: options.prefix, log: print }), (s) => () => s.close());
     try {
       for (const spec of specs) {
         if (guard.aborted) break;
@@ -261,10 +262,13 @@ export function parseArgs(args: readonly string[]): CliOptions {
   return options;
 }
 
+/** The command's undo registry; once a signal started undoing, errors of the half-stopped check are not reported. */
+const commandGuard = new CheckGuard();
+
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
-  const guard = new CheckGuard();
+  const guard = commandGuard;
   closeGuardOnSignals(guard);
   if (options.classFolder !== undefined) {
     const { gradeClassCli } = await import("./class-grading");
@@ -276,7 +280,7 @@ async function main(): Promise<number> {
   const result = await checkExercise({ ...options, guard, print: (line) => console.log(line) });
   await guard.close();
   if (options.json) writeJson(options.json, result);
-  console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo} (${result.cases.length} runs: ${result.cases.map((c) => c.name).join(", ")})`);
+  console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo} (${result.cases.length} runs: ${result.cases.map((c) => `${c.name} ${(c.wallMs / 1000).toFixed(1)} s`).join(", ")})`);
   console.log(formatVerdicts(result.verdicts));
   for (const line of formatSeeds(result)) console.log(line);
   console.log(result.passed ? "all requirements met" : `${result.verdicts.filter((v) => !v.passed).length} of ${result.verdicts.length} requirements FAILED`);
@@ -287,7 +291,7 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (err: Error) => {
-      if (err instanceof InterruptedError || (err as { code?: string }).code === "INTERRUPTED") {
+      if (commandGuard.signalled || err instanceof InterruptedError || (err as { code?: string }).code === "INTERRUPTED") {
         // the signal handler is cleaning up and exits 130
         return;
       }

@@ -17,6 +17,8 @@ export class CheckGuard {
   private closing: Promise<void> | null = null;
   /** Set once a signal (or close) began: long steps check it and stop early. */
   aborted = false;
+  /** Set when a signal (not the normal end) began the undoing. */
+  signalled = false;
 
   /** Registers how to undo something just made; returns a function that runs (and forgets) that undo now. */
   add(what: string, action: Undo): () => Promise<void> {
@@ -34,8 +36,10 @@ export class CheckGuard {
    * Makes something through `step` and registers its undo as soon as it exists. A close that
    * begins while the step is under way waits for it, so what it makes is undone too.
    */
-  make<T>(what: string, step: Promise<T>, undoOf: (value: T) => Undo): Promise<{ value: T; undo: () => Promise<void> }> {
-    const made = step.then((value) => ({ value, undo: this.add(what, undoOf(value)) }));
+  make<T>(what: string, start: () => Promise<T>, undoOf: (value: T) => Undo): Promise<{ value: T; undo: () => Promise<void> }> {
+    // Once undoing began, nothing new is made (it would be made after its undo ran).
+    if (this.aborted) return Promise.reject(Object.assign(new Error(`interrupted before ${what} was set up`), { code: "INTERRUPTED" }));
+    const made = start().then((value) => ({ value, undo: this.add(what, undoOf(value)) }));
     this.pending.add(made);
     const done = () => this.pending.delete(made);
     made.then(done, done);
@@ -69,7 +73,10 @@ export class CheckGuard {
       this.aborted = true;
       await thawAll().catch(() => undefined);
       // Steps under way finish first (bounded), so that what they make is undone too.
-      await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      const deadline = Date.now() + 30_000;
+      while (this.pending.size > 0 && Date.now() < deadline) {
+        await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => setTimeout(resolve, deadline - Date.now()))]);
+      }
       await thawAll().catch(() => undefined);
       for (const entry of this.undo.splice(0).reverse()) {
         try {
@@ -89,6 +96,7 @@ export function closeGuardOnSignals(guard: CheckGuard, say: (line: string) => vo
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) return; // a second Ctrl-C while cleaning up: keep cleaning up
     signalled = true;
+    guard.signalled = true;
     say(`\n${signal}: stopping the check and undoing what it set up (kernels, server, rules, lab)`);
     guard.close(say).finally(() => process.exit(130));
   };
