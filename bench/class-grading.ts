@@ -4,7 +4,7 @@
 // UDP submission so the bench stays short (a real grading runs 3).
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { projectRoot } from "../src/jupyter/kernelspecs";
+import { projectRoot } from "../src/common/paths";
 import { gradeClass } from "../src/runner/class-grading";
 
 export interface ClassThroughput {

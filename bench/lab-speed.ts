@@ -4,7 +4,7 @@
 import { KernelManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { JULIET, ports } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
-import { projectRoot } from "../src/jupyter/kernelspecs";
+import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
 
 const ROUNDS = 5;
@@ -44,7 +44,7 @@ export async function measureLabSpeed(log: (line: string) => void = console.log)
     downs.push(performance.now() - t0);
   }
   await lab.up();
-  const server = await startJupyter({ notebookDir: `${projectRoot}/notebooks`, lab });
+  const server = await startJupyter({ notebookDir: notebooksDir, lab });
   const kernels = new KernelManager({ serverSettings: server.settings });
   const ready: number[] = [];
   const interrupts: number[] = [];

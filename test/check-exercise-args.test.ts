@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "../src/runner/check-exercise";
+import { UsageError } from "../src/common/errors";
 import { detectProtocol, loadPair, SubmissionError } from "../src/runner/exercise-pair";
 import { describePlan, planFor } from "../src/runner/adversary";
 import { findSubmissions, shardOf } from "../src/runner/class-grading";
@@ -30,7 +31,7 @@ test("wrong paths and kernels are named before anything is set up, with the kern
     copyFileSync(nb("03-balcony-udp-romeo.ipynb"), join(dir, "balcony-romeo.ipynb"));
     assert.throws(() => loadPair([join(dir, "balcony-juliet.ipynb"), join(dir, "balcony-romeo.ipynb")], projectRoot), (err: Error) => {
       assert.ok(err instanceof SubmissionError);
-      assert.equal((err as SubmissionError).code, "SUBMISSION");
+      assert.equal((err as SubmissionError).code, "ERR_SUBMISSION_KERNEL");
       assert.match(err.message, /^both notebooks use the kernel ts-romeo: .*balcony-juliet\.ipynb must run on juliet: choose the kernel "TypeScript on juliet" \(ts-juliet\) in it and save$/);
       return true;
     });
@@ -54,7 +55,7 @@ test("the command line: seeds to replay, counts, class options; bad values say w
   assert.throws(() => parseArgs(["--class", "c", "--shard", "4/3"]), { message: '--shard needs I/N with 1 <= I <= N, got "4/3"' });
   assert.throws(() => parseArgs(["a.ipynb", "b.ipynb", "--seed", "x"]), { message: '--seed needs a whole number above 0, got "x"' });
   assert.throws(() => parseArgs(["a.ipynb", "b.ipynb", "--seed"]), /--seed needs a seed/);
-  assert.throws(() => parseArgs(["a.ipynb"]), /^Error: usage: npm run check-exercise/);
+  assert.throws(() => parseArgs(["a.ipynb"]), (err: unknown) => err instanceof UsageError && err.code === "ERR_USAGE" && err.message.startsWith("usage: npm run check-exercise"));
   assert.throws(() => parseArgs(["--class", "c", "a.ipynb"]), /--class grades a folder: give no notebooks with it/);
 });
 

@@ -14,7 +14,8 @@ import { createConnection, type Server } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { CHANNELS, parseConnectionInfo, portOf, type ConnectionInfo } from "./connection";
+import { parseConnectionInfo } from "./connection";
+import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, startedLine, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 
 const STOP_GRACE_MS = 2000;
@@ -25,12 +26,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function fail(message: string): never {
   process.stderr.write(`host-kernel: ${message}\n`);
-  process.exit(1);
+  process.exit(EXIT_FAILED);
 }
 
 function parseArgs(args: string[]): { relayDir?: string } {
   if (args.length === 0) return {};
-  if (args.length === 2 && args[0] === "--relay-dir") return { relayDir: args[1] };
+  if (args.length === 2 && args[0] === RELAY_DIR_OPTION) return { relayDir: args[1] };
   return fail("usage: node host-kernel.js [--relay-dir DIR]  (connection info as JSON on the first line of stdin)");
 }
 
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
   });
-  process.stderr.write(`host-kernel: tslab started pid ${tslab.pid} on ${hostname()}\n`);
+  process.stderr.write(`${startedLine(tslab.pid, hostname())}\n`);
 
   const servers: Server[] = [];
   let stopping = false;
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
       const next = await lineIterator.next();
       if (next.done) break;
       const command = next.value.trim();
-      if (command === "interrupt") tslab.kill("SIGINT");
+      if (command === INTERRUPT_LINE) tslab.kill("SIGINT");
       else if (command !== "") process.stderr.write(`host-kernel: ignoring unknown command ${JSON.stringify(command)}\n`);
     }
     stop(); // stdin closed: the launcher is gone
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     for (const channel of CHANNELS) {
       const server = relayServer({ host: "127.0.0.1", port: portOf(info, channel) });
       servers.push(server);
-      await listen(server, { path: join(relayDir, `${channel}.sock`) }).catch((err: Error) => {
+      await listen(server, { path: relaySocketPath(relayDir, channel) }).catch((err: Error) => {
         stop();
         fail(`cannot serve ${channel} in ${relayDir}: ${err.message}`);
       });

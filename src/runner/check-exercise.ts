@@ -13,16 +13,18 @@
 import type { HostName } from "@sockets-typescript/topology";
 import { makeVariant, variantEnvironment, variantLines } from "@sockets-typescript/dialogue";
 import { LabSession } from "./lab-session";
-import { ensureSystemPackages } from "./system-packages";
+import { ensureSystemPackages } from "../common/system-packages";
+import { UsageError, describeFailure } from "../common/errors";
+import { CheckInterruptedError } from "./check-errors";
 import type { HostNotebook } from "./notebook";
 import type { TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
 import { formatEntry, writeJson } from "./transcript";
-import { projectRoot } from "./walkthrough";
+import { projectRoot } from "../common/paths";
 import { combineCases, judgeExercise, type RunLines, type Verdict } from "./exercise-requirements";
 import { DEFAULT_LOSSES, LOSS_COPIES, WireWatch, type LineArrival } from "./wire-watch";
 import { applyPlan, describePlan, freshSeeds, planFor, type NetworkPlan } from "./adversary";
-import { detectProtocol, loadPair, SubmissionError, type Protocol } from "./exercise-pair";
+import { detectProtocol, loadPair, type Protocol } from "./exercise-pair";
 import { runExercise } from "./exercise-run";
 import { CheckGuard, closeGuardOnSignals } from "./check-guard";
 import { Lab } from "../lab/lab";
@@ -177,7 +179,7 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
   } finally {
     if (!options.guard) await guard.close(print);
   }
-  if (guard.aborted && cases.length < specs.length) throw new InterruptedError("the check was interrupted");
+  if (guard.aborted && cases.length < specs.length) throw new CheckInterruptedError("the check was interrupted");
   const verdicts = combineCases(cases.map((c) => ({ name: c.name, verdicts: c.verdicts })));
   const shown = cases.find((c) => !c.passed) ?? cases[0];
   return {
@@ -192,10 +194,6 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
     arrivals: shown.arrivals,
     lost: shown.lost,
   };
-}
-
-export class InterruptedError extends Error {
-  readonly code = "INTERRUPTED";
 }
 
 /** The report: one PASS/FAIL line per requirement with its reasons. */
@@ -229,12 +227,12 @@ export function parseArgs(args: readonly string[]): CliOptions {
   const files: string[] = [];
   const options: CliOptions = {};
   const value = (i: number, what: string) => {
-    if (args[i + 1] === undefined || args[i + 1].startsWith("--")) throw new SubmissionError(`${args[i]} needs ${what}; ${usage}`);
+    if (args[i + 1] === undefined || args[i + 1].startsWith("--")) throw new UsageError(`${args[i]} needs ${what}; ${usage}`);
     return args[i + 1];
   };
   const positive = (text: string, option: string) => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new SubmissionError(`${option} needs a whole number above 0, got ${JSON.stringify(text)}`);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} needs a whole number above 0, got ${JSON.stringify(text)}`);
     return n;
   };
   for (let i = 0; i < args.length; i++) {
@@ -250,14 +248,14 @@ export function parseArgs(args: readonly string[]): CliOptions {
     else if (arg === "--out") options.out = value(i++, "a folder");
     else if (arg === "--shard") {
       const match = /^(\d+)\/(\d+)$/.exec(value(i++, "I/N"));
-      if (!match || Number(match[2]) < 1 || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new SubmissionError(`--shard needs I/N with 1 <= I <= N, got ${JSON.stringify(args[i])}`);
+      if (!match || Number(match[2]) < 1 || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new UsageError(`--shard needs I/N with 1 <= I <= N, got ${JSON.stringify(args[i])}`);
       options.shard = { index: Number(match[1]), count: Number(match[2]) };
     } else if (!arg.startsWith("--")) files.push(arg);
-    else throw new SubmissionError(`unknown option ${arg}\n${usage}`);
+    else throw new UsageError(`unknown option ${arg}\n${usage}`);
   }
   if (options.classFolder !== undefined) {
-    if (files.length) throw new SubmissionError(`--class grades a folder: give no notebooks with it\n${usage}`);
-  } else if (files.length !== 2) throw new SubmissionError(usage);
+    if (files.length) throw new UsageError(`--class grades a folder: give no notebooks with it\n${usage}`);
+  } else if (files.length !== 2) throw new UsageError(usage);
   else options.notebooks = files;
   return options;
 }
@@ -276,7 +274,7 @@ async function main(): Promise<number> {
   }
   // Checked before the packages and the lab: a wrong path or kernel costs nothing.
   loadPair(options.notebooks!, projectRoot);
-  ensureSystemPackages(projectRoot, (line) => console.log(line));
+  ensureSystemPackages((line) => console.log(line));
   const result = await checkExercise({ ...options, guard, print: (line) => console.log(line) });
   await guard.close();
   if (options.json) writeJson(options.json, result);
@@ -291,14 +289,14 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (err: Error) => {
-      if (commandGuard.signalled || err instanceof InterruptedError || (err as { code?: string }).code === "INTERRUPTED") {
+      if (commandGuard.signalled || err instanceof CheckInterruptedError || (err as { code?: string }).code === "ERR_SYSTEM_PACKAGES_INTERRUPTED") {
         // the signal handler is cleaning up and exits 130
         return;
       }
       // Up to 3 lines of the reason: a multi-line error keeps its context.
-      const lines = err.message.split("\n");
-      console.error(`check-exercise: ${lines.slice(0, 3).join("\n  ")}${lines.length > 3 ? `\n  (${lines.length - 3} more lines)` : ""}`);
-      process.exit(2);
+      const lines = describeFailure("check-exercise", err).split("\n");
+      console.error(`${lines.slice(0, 3).join("\n")}${lines.length > 3 ? `\n  (${lines.length - 3} more lines)` : ""}`);
+      process.exit(err instanceof UsageError ? 2 : 2);
     },
   );
 }

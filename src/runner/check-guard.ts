@@ -8,6 +8,7 @@ import type { HostName } from "@sockets-typescript/topology";
 import { hostNames } from "@sockets-typescript/topology";
 import type { Lab } from "../lab/lab";
 import { thawAll } from "./host-freeze";
+import { CheckInterruptedError } from "./check-errors";
 
 type Undo = () => Promise<unknown> | unknown;
 
@@ -38,7 +39,7 @@ export class CheckGuard {
    */
   make<T>(what: string, start: () => Promise<T>, undoOf: (value: T) => Undo): Promise<{ value: T; undo: () => Promise<void> }> {
     // Once undoing began, nothing new is made (it would be made after its undo ran).
-    if (this.aborted) return Promise.reject(Object.assign(new Error(`interrupted before ${what} was set up`), { code: "INTERRUPTED" }));
+    if (this.aborted) return Promise.reject(new CheckInterruptedError(`interrupted before ${what} was set up`));
     const made = start().then((value) => ({ value, undo: this.add(what, undoOf(value)) }));
     this.pending.add(made);
     const done = () => this.pending.delete(made);

@@ -12,11 +12,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSy
 import { cpus } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
-import { checkExercise, InterruptedError, type CliOptions, type ExerciseResult } from "./check-exercise";
+import { checkExercise, type CliOptions, type ExerciseResult } from "./check-exercise";
+import { CheckInterruptedError } from "./check-errors";
 import { CheckGuard } from "./check-guard";
-import { SubmissionError } from "./exercise-pair";
-import { ensureSystemPackages } from "./system-packages";
-import { projectRoot } from "./walkthrough";
+import { SubmissionError } from "./check-errors";
+import { UsageError } from "../common/errors";
+import { ensureSystemPackages } from "../common/system-packages";
+import { projectRoot } from "../common/paths";
 import { gradesCsv, reportHtml, type Grade } from "./grade-report";
 
 export interface Submission {
@@ -27,7 +29,7 @@ export interface Submission {
 
 /** The students' folders (sorted by name), each with the notebooks found in it. */
 export function findSubmissions(classFolder: string): Submission[] {
-  if (!existsSync(classFolder) || !statSync(classFolder).isDirectory()) throw new SubmissionError(`${classFolder}: no such folder`);
+  if (!existsSync(classFolder) || !statSync(classFolder).isDirectory()) throw new SubmissionError("ERR_SUBMISSION_CLASS_FOLDER", `${classFolder}: no such folder`);
   return readdirSync(classFolder, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && !entry.name.startsWith("_"))
     .map((entry) => {
@@ -82,7 +84,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   const print = options.print ?? (() => {});
   const started = Date.now();
   const parallel = options.parallel ?? cpus().length;
-  if (parallel > 9) throw new SubmissionError("--parallel: at most 9 labs at once (lab prefixes are one digit per worker)");
+  if (parallel > 9) throw new UsageError("--parallel: at most 9 labs at once (lab prefixes are one digit per worker)");
   const all = findSubmissions(options.classFolder);
   const mine = options.shard ? all.filter((s) => shardOf(s.student, options.shard!.count) === options.shard!.index) : all;
   const base = options.prefixBase ?? `g${randomBytes(1).toString("hex")}`;
@@ -111,7 +113,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
           const result = await checkExercise({ notebooks, prefix, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard: own });
           grade = gradeOf(submission.student, result, Date.now() - t0);
         } catch (err) {
-          if (guard.aborted || err instanceof InterruptedError) return;
+          if (guard.aborted || err instanceof CheckInterruptedError) return;
           grade = { student: submission.student, protocol: "?", verdicts: [], score: 0, seeds: [], seconds: (Date.now() - t0) / 1000, error: (err as Error).message.split(copy).join(submission.folder), result: null };
         } finally {
           await release();
@@ -126,7 +128,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   } finally {
     if (!options.guard) await guard.close(print);
   }
-  if (guard.aborted) throw new InterruptedError("the grading was interrupted");
+  if (guard.aborted) throw new CheckInterruptedError("the grading was interrupted");
   grades.sort((a, b) => (a.student < b.student ? -1 : 1));
   return { grades, wallMs: Date.now() - started, parallel };
 }
@@ -148,7 +150,7 @@ export function gradeOf(student: string, result: ExerciseResult, ms: number): Gr
 export async function gradeClassCli(options: CliOptions, guard: CheckGuard): Promise<number> {
   const classFolder = resolve(options.classFolder!);
   findSubmissions(classFolder); // a missing folder fails before anything is set up
-  ensureSystemPackages(projectRoot, (line) => console.log(line));
+  ensureSystemPackages((line) => console.log(line));
   const out = resolve(options.out ?? `${classFolder.replace(/\/+$/, "")}-grades`);
   const result = await gradeClass({ classFolder, parallel: options.parallel, shard: options.shard, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard, print: (line) => console.log(line) });
   await guard.close();

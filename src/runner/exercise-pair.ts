@@ -5,13 +5,11 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
 import { readNotebook, type HostNotebook } from "./notebook";
+import { SubmissionError } from "./check-errors";
 
 export type Protocol = "udp" | "tcp";
 
-/** A submission that cannot be checked; the message says what to change. */
-export class SubmissionError extends Error {
-  readonly code = "SUBMISSION";
-}
+export { SubmissionError };
 
 const kernelOf = (path: string): { name: string; display: string } => {
   try {
@@ -27,24 +25,25 @@ const hostByName = (path: string): HostName | undefined => (/juliet/i.test(basen
 
 /** Loads the pair, juliet's first. Throws SubmissionError naming the file and the fix. */
 export function loadPair(paths: readonly string[], root: string): HostNotebook[] {
-  if (paths.length !== 2) throw new SubmissionError(`a submission is two notebooks (juliet's and romeo's), got ${paths.length}`);
+  if (paths.length !== 2) throw new SubmissionError("ERR_SUBMISSION_PAIR", `a submission is two notebooks (juliet's and romeo's), got ${paths.length}`);
   const notebooks = paths.map((given) => {
     const path = resolve(given);
-    if (!existsSync(path)) throw new SubmissionError(`${given}: no such file`);
-    if (statSync(path).isDirectory()) throw new SubmissionError(`${given}: a folder, not a notebook`);
-    if (relative(root, path).startsWith("..")) throw new SubmissionError(`${given}: outside ${root}; the Jupyter server (and tslab) can open notebooks only inside it: copy the notebooks into the project`);
+    if (!existsSync(path)) throw new SubmissionError("ERR_SUBMISSION_MISSING", `${given}: no such file`);
+    if (statSync(path).isDirectory()) throw new SubmissionError("ERR_SUBMISSION_MISSING", `${given}: a folder, not a notebook`);
+    if (relative(root, path).startsWith("..")) throw new SubmissionError("ERR_SUBMISSION_OUTSIDE_ROOT", `${given}: outside ${root}; the Jupyter server (and tslab) can open notebooks only inside it: copy the notebooks into the project`);
     const kernel = kernelOf(path);
     const byKernel = /^ts-(juliet|romeo)$/.exec(kernel.name)?.[1] as HostName | undefined;
     if (!byKernel) {
       const host = hostByName(path);
       throw new SubmissionError(
+        "ERR_SUBMISSION_KERNEL",
         `${given}: its kernel is ${JSON.stringify(kernel.display)}, which runs on no host of the lab: choose the kernel ${host ? right(host) : `${right("juliet")} or ${right("romeo")}`} (Kernel > Change kernel) and save`,
       );
     }
     try {
       return readNotebook(path);
     } catch (err) {
-      throw new SubmissionError((err as Error).message);
+      throw new SubmissionError("ERR_SUBMISSION_MISSING", (err as Error).message);
     }
   });
   const [a, b] = notebooks;
@@ -52,7 +51,7 @@ export function loadPair(paths: readonly string[], root: string): HostNotebook[]
     // The one whose file name names the other host probably has the wrong kernel; else the second.
     const other: HostName = a.host === "juliet" ? "romeo" : "juliet";
     const wrong = notebooks.find((nb) => hostByName(nb.path) === other) ?? b;
-    throw new SubmissionError(`both notebooks use the kernel ts-${a.host}: ${relative(process.cwd(), wrong.path) || wrong.path} must run on ${other}: choose the kernel ${right(other)} in it and save`);
+    throw new SubmissionError("ERR_SUBMISSION_KERNEL", `both notebooks use the kernel ts-${a.host}: ${relative(process.cwd(), wrong.path) || wrong.path} must run on ${other}: choose the kernel ${right(other)} in it and save`);
   }
   return a.host === "juliet" ? [a, b] : [b, a];
 }
@@ -68,5 +67,5 @@ export function detectProtocol(notebooks: readonly HostNotebook[]): Protocol {
   const names = notebooks.map((nb) => basename(nb.path).toLowerCase()).join(" ");
   const byName = [/udp/.test(names) && "udp", /tcp/.test(names) && "tcp"].filter(Boolean);
   if (byName.length === 1) return byName[0] as Protocol;
-  throw new SubmissionError("cannot tell whether this is the UDP or the TCP exercise (the code creates both socket types or neither, and the file names do not say): give --udp or --tcp");
+  throw new SubmissionError("ERR_SUBMISSION_PROTOCOL", "cannot tell whether this is the UDP or the TCP exercise (the code creates both socket types or neither, and the file names do not say): give --udp or --tcp");
 }

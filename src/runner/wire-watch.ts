@@ -8,14 +8,13 @@
 //     (or blindly sends every line twice) loses the line.
 // Only the chain SOCKETS-CHECK and the one jump to it are added; nothing else in a student's lab
 // is touched, and uninstall() (also on Ctrl-C: see cleanup.ts) removes exactly those.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { HostName } from "@sockets-typescript/topology";
+import { run } from "../common/commands";
+import { CommandError, LabError } from "../common/errors";
 import type { Lab } from "../lab/lab";
 import { partnerOf, type DialogueLine } from "@sockets-typescript/dialogue";
 import type { RunLines } from "./exercise-requirements";
 
-const run = promisify(execFile);
 export const CHAIN = "SOCKETS-CHECK";
 
 export interface LineArrival {
@@ -36,13 +35,12 @@ export const LOSS_COPIES = 3;
 /** iptables inside a host; clear errors when the tools are missing. */
 export async function hostIptables(lab: Lab, host: HostName, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run("ip", ["netns", "exec", lab.namespace(host), "iptables", "-w", ...args], { encoding: "utf8" });
-    return stdout;
+    return await run(["ip", "netns", "exec", lab.namespace(host), "iptables", "-w", ...args]);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT") throw new Error("ip (iproute2) is not installed: run scripts/install-system-packages.sh");
-    if (/iptables.*(not found|No such file)/.test(e.stderr ?? "")) throw new Error("iptables is not installed: run scripts/install-system-packages.sh");
-    throw new Error(`iptables ${args.join(" ")} on ${host}: ${(e.stderr ?? e.message).trim()}`);
+    if (!(err instanceof CommandError)) throw err;
+    if (err.code === "ERR_COMMAND_NOT_FOUND") throw new LabError("ERR_LAB_TOOL_MISSING", "ip (iproute2) is not installed: run scripts/install-system-packages.sh");
+    if (/iptables.*(not found|No such file)/.test(err.stderr)) throw new LabError("ERR_LAB_TOOL_MISSING", "iptables is not installed: run scripts/install-system-packages.sh");
+    throw new LabError("ERR_LAB_FIREWALL", `iptables ${args.join(" ")} on ${host}: ${err.stderr.trim() || `exit ${err.exitCode}`}`);
   }
 }
 
