@@ -49,6 +49,10 @@ function studentSection(g: Grade): string {
   }
   parts.push("</ul>");
   if (g.seeds.length) parts.push(`<p>network seeds: ${g.seeds.join(", ")} (replay one with <code>--seed N</code>)</p>`);
+  if (result.passed && result.cases.length) {
+    const run = result.cases[0];
+    parts.push(`<details><summary>transcript of the first run, ${html(run.name)} (${run.entries.length} cells)</summary><pre>${html(run.entries.map((e) => formatEntry(e, run.entries.length)).join("\n"))}</pre></details>`);
+  }
   for (const run of result.cases.filter((c) => !c.passed)) {
     parts.push(`<h3>failing run: ${html(run.name)}</h3>`);
     parts.push("<table><tr><th>line</th><th>to</th><th>packets arrived</th><th>dropped on purpose</th></tr>");
