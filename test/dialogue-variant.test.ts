@@ -55,4 +55,7 @@ test("words: fresh per run, in the line's text, and recognised on the way back",
   assert.equal(unsalt(salt("Deny thy father", a.words[0])), "Deny thy father");
   assert.equal(unsalt("Deny thy father"), null);
   assert.deepEqual(parseVariant(variantEnvironment(a)[VARIANT_ENV]), a);
+  // A network seed gives the same words again (a replay sends the same bytes), a different seed others.
+  assert.deepEqual(makeVariant("romeo", 77), makeVariant("romeo", 77));
+  assert.notDeepEqual(makeVariant("romeo", 77).words, makeVariant("romeo", 78).words);
 });

@@ -48,7 +48,8 @@ export function planFor(seed: number): NetworkPlan {
 /** Fresh seeds for a check (printed with the verdict, to replay with --seed). */
 export function freshSeeds(count: number): number[] {
   const seeds = new Set<number>();
-  while (seeds.size < count) seeds.add(1 + Math.floor(Math.random() * 999_999));
+  // Up to 2^31: the run's words derive from the seed (replays), so it must not be guessable.
+  while (seeds.size < count) seeds.add(1 + Math.floor(Math.random() * 0x7ffffffe));
   return [...seeds];
 }
 

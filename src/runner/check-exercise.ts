@@ -109,7 +109,7 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
   const timeoutMs = options.timeoutMs ?? 20_000;
   const cells = schedule(notebooks);
   // This run's words: each host's kernel is told only its own.
-  const variants = { juliet: makeVariant("juliet"), romeo: makeVariant("romeo") };
+  const variants = { juliet: makeVariant("juliet", spec.plan?.seed), romeo: makeVariant("romeo", spec.plan?.seed) };
   const lines: RunLines = { juliet: variantLines(variants.juliet), romeo: variantLines(variants.romeo) };
   let entries: TranscriptEntry[] = [];
   let arrivals: LineArrival[] = [];

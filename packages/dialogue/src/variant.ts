@@ -3,7 +3,7 @@
 // environment, the words of the lines THAT host speaks, and nothing about its partner's. A
 // receiver therefore can print its partner's lines correctly only by reading them off the
 // socket: printing them from this package gives the written text, without the words.
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { partnerOf, writtenLinesOf, type DialogueLine, type Speaker } from "./text";
 
 /** The environment variable the checker sets for each host's kernel (JSON of a DialogueVariant). */
@@ -31,13 +31,17 @@ export function unsalt(text: string): string | null {
   return WORD_PATTERN.test(text) ? text.replace(WORD_PATTERN, "") : null;
 }
 
-function randomWord(): string {
-  return [...randomBytes(WORD_LENGTH)].map((byte) => WORD_ALPHABET[byte % WORD_ALPHABET.length]).join("");
-}
+const toWord = (bytes: Uint8Array) => [...bytes.subarray(0, WORD_LENGTH)].map((byte) => WORD_ALPHABET[byte % WORD_ALPHABET.length]).join("");
 
-/** Draws fresh words for the lines `host` speaks (the checker: one per host per run). */
-export function makeVariant(host: Speaker): DialogueVariant {
-  return { host, words: writtenLinesOf(host).map(() => randomWord()) };
+/**
+ * The words for the lines `host` speaks in one run: fresh at random, or, given the run's network
+ * seed, derived from it, so that a replay of the seed sends byte for byte the same datagrams (a
+ * seeded network decides each datagram's fate from its bytes) and so meets the same fates.
+ */
+export function makeVariant(host: Speaker, seed?: number): DialogueVariant {
+  const word = (i: number) =>
+    toWord(seed === undefined ? randomBytes(WORD_LENGTH) : createHmac("sha256", "sockets-typescript balcony words").update(`${seed}/${host}/${i}`).digest());
+  return { host, words: writtenLinesOf(host).map((_, i) => word(i)) };
 }
 
 /** The lines as `variant.host` speaks them in this run. */
