@@ -290,7 +290,8 @@ if (require.main === module) {
     (code) => process.exit(code),
     (err: Error) => {
       if (commandGuard.signalled || err instanceof CheckInterruptedError || (err as { code?: string }).code === "ERR_SYSTEM_PACKAGES_INTERRUPTED") {
-        // the signal handler is cleaning up and exits 130
+        // The signal handler is undoing what was set up: end with it (130), not before it.
+        void commandGuard.close().finally(() => process.exit(130));
         return;
       }
       // Up to 3 lines of the reason: a multi-line error keeps its context.

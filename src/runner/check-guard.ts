@@ -25,12 +25,27 @@ export class CheckGuard {
   add(what: string, action: Undo): () => Promise<void> {
     const entry = { what, action };
     this.undo.push(entry);
-    return async () => {
+    return () => {
       const at = this.undo.indexOf(entry);
-      if (at < 0) return;
+      if (at < 0) return Promise.resolve();
       this.undo.splice(at, 1);
-      await action();
+      // Tracked: a close that begins meanwhile waits for this undo to finish before it ends.
+      return this.tracked(Promise.resolve().then(action)).then(() => undefined);
     };
+  }
+
+  private tracked<T>(step: Promise<T>): Promise<T> {
+    this.pending.add(step);
+    const done = () => this.pending.delete(step);
+    step.then(done, done);
+    return step;
+  }
+
+  /** Waits (at most until `deadline`) until no step or undo is under way. */
+  private async settle(deadline: number): Promise<void> {
+    while (this.pending.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))]);
+    }
   }
 
   /**
@@ -40,11 +55,7 @@ export class CheckGuard {
   make<T>(what: string, start: () => Promise<T>, undoOf: (value: T) => Undo): Promise<{ value: T; undo: () => Promise<void> }> {
     // Once undoing began, nothing new is made (it would be made after its undo ran).
     if (this.aborted) return Promise.reject(new CheckInterruptedError(`interrupted before ${what} was set up`));
-    const made = start().then((value) => ({ value, undo: this.add(what, undoOf(value)) }));
-    this.pending.add(made);
-    const done = () => this.pending.delete(made);
-    made.then(done, done);
-    return made;
+    return this.tracked(start().then((value) => ({ value, undo: this.add(what, undoOf(value)) })));
   }
 
   /** Ends, in the hosts, every process not in `before` (processes the check started). */
@@ -74,10 +85,7 @@ export class CheckGuard {
       this.aborted = true;
       await thawAll().catch(() => undefined);
       // Steps under way finish first (bounded), so that what they make is undone too.
-      const deadline = Date.now() + 30_000;
-      while (this.pending.size > 0 && Date.now() < deadline) {
-        await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => setTimeout(resolve, deadline - Date.now()))]);
-      }
+      await this.settle(Date.now() + 30_000);
       await thawAll().catch(() => undefined);
       for (const entry of this.undo.splice(0).reverse()) {
         try {
@@ -86,6 +94,8 @@ export class CheckGuard {
           report(`could not undo ${entry.what}: ${(err as Error).message}`);
         }
       }
+      // Undos the check itself began meanwhile (its own finally blocks) finish too.
+      await this.settle(Date.now() + 30_000);
     })();
     return this.closing;
   }
