@@ -3,7 +3,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { checkExercise, type ExerciseResult } from "../src/runner/check-exercise";
 import { needsRoot, namespaces, projectRoot, testLab } from "./support/lab-fixture";
 
@@ -77,6 +78,24 @@ test("a TCP pair without framing fails in bursts although its receive cells are 
   assert.equal(result.passed, false);
   assert.match(details(result, 0), /\[in bursts\] juliet showed lines 1, 2, 3, 4, 5, 6, 7 and 8 run together as one: .*frame the lines/);
   assert.match(details(result, 2), /\[in bursts\] juliet's cell \d+ \(step B3\) did not finish within 6 s/);
+});
+
+test("the same pair with its waits-for-peer tags removed gets the same verdict: tags do not decide", { skip: needsRoot }, async () => {
+  const dir = mkdtempSync(join(projectRoot, ".test-untagged-"));
+  try {
+    const untagged = pair(fixtures, "balcony-tcp-unframed-tagged").map((file) => {
+      const notebook = JSON.parse(readFileSync(file, "utf8"));
+      for (const cell of notebook.cells) cell.metadata.tags = (cell.metadata.tags ?? []).filter((tag: string) => tag !== "waits-for-peer");
+      const copy = join(dir, basename(file));
+      writeFileSync(copy, JSON.stringify(notebook));
+      return copy;
+    });
+    const result = await check(untagged, { timeoutMs: 6000 });
+    assert.deepEqual(passes(result), [false, false, false], dump(result));
+    assert.match(details(result, 0), /\[in bursts\] juliet showed lines 1, 2, 3, 4, 5, 6, 7 and 8 run together as one/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a TCP pair without framing (receive after the sends) fails delivery: the lines run together", { skip: needsRoot }, async () => {
