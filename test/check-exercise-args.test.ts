@@ -64,7 +64,7 @@ test("a seed always gives the same network, and the network is printed with it",
   assert.notDeepEqual(planFor(4242), planFor(4243));
   const plan = planFor(4242);
   assert.ok(plan.loss >= 0.1 && plan.loss <= 0.3);
-  assert.match(describePlan(plan), /^loses (\d+ %|every \d+th datagram)/);
+  assert.match(describePlan(plan), /^loses \d+ %, duplicates \d+ %, reorders \d+ % of the datagrams each way, delay \d+ ms$/);
 });
 
 test("shards split a class deterministically: every student in exactly one shard, whoever else is in the class", () => {

@@ -1,6 +1,7 @@
 // Ctrl-C (SIGINT to the checker's process group, as a terminal sends it) and SIGTERM at several
 // moments leave the machine as it was: no namespace, no process of the check, no temp folder, and
-// in a lab that was already up, exactly the student's processes and iptables rules. Needs root.
+// in a lab that was already up, exactly the student's processes and iptables rules (filter: the
+// checker's counters; mangle: the impairment's queue rules). Needs root.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -35,7 +36,9 @@ async function hostsState() {
   const state: Record<string, unknown> = {};
   for (const host of hostNames) {
     state[`${host} pids`] = (await lab.pids(host)).sort();
-    state[`${host} iptables`] = execFileSync("ip", ["netns", "exec", lab.namespace(host), "iptables", "-S"], { encoding: "utf8" });
+    for (const table of ["filter", "mangle"]) {
+      state[`${host} iptables ${table}`] = execFileSync("ip", ["netns", "exec", lab.namespace(host), "iptables", "-t", table, "-S"], { encoding: "utf8" });
+    }
   }
   return state;
 }

@@ -2,10 +2,9 @@
 // reorders and delays, in both directions (acknowledgements are datagrams like any other), so
 // that a failure prints its seed and `--seed <n>` replays the same network. Several seeds per
 // check: a solution must get through every one, so a lucky run passes no one.
-import type { HostName } from "@sockets-typescript/topology";
 import { hostNames } from "@sockets-typescript/topology";
+import { clearImpairment, impair } from "@sockets-typescript/impair";
 import { LAN_INTERFACE, type Lab } from "../lab/lab";
-import { hostIptables } from "./wire-watch";
 
 export interface NetworkPlan {
   seed: number;
@@ -55,84 +54,27 @@ export function freshSeeds(count: number): number[] {
 
 export function describePlan(plan: NetworkPlan): string {
   const pct = (p: number) => `${Math.round(p * 100)} %`;
-  if (!impairPackage()) return `loses every ${Math.max(2, Math.round(1 / plan.loss))}th datagram arriving at each host (the packet filter; no impairment package in this build)`;
   return `loses ${pct(plan.loss)}, duplicates ${pct(plan.duplicate)}, reorders ${pct(plan.reorder)} of the datagrams each way, delay ${plan.delayMs} ms`;
 }
 
-const CHAIN = "SOCKETS-ADVERSARY";
-
-/** What the checker uses of @sockets-typescript/impair (the lab's link impairment). */
-interface ImpairPackage {
-  impair(target: { netns?: string; iface: string }, spec: { loss?: number; delayMs?: number; duplicate?: number; reorder?: number; seed?: number }): Promise<{ summary: string; seed: number }>;
-  clearImpairment(target: { netns?: string; iface: string }): Promise<void>;
-}
-
 /**
- * The impairment package when this build has it, else null (then only the loss part of the plan
- * can be made, with the packet filter). Loaded by name so the checker works with and without it.
- */
-export function impairPackage(): ImpairPackage | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require("@sockets-typescript/impair") as ImpairPackage;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return null;
-    throw err;
-  }
-}
-
-/** How the plan is put on the wire here, for the report. */
-export function mechanism(): string {
-  return impairPackage() ? "the lab's impairment (each host's lan0, what it sends)" : "the packet filter (loss only: every n-th datagram; no impairment package in this build)";
-}
-
-/**
- * Puts the plan on the LAN (both hosts); returns how to take it off again. With the impairment
- * package: on each host's lan0 for what the host sends (so both directions, acknowledgements
- * included), seeded: each datagram's fate follows from the seed and its bytes. Without it: the
- * packet filter loses every n-th datagram arriving at each host (n and phase from the seed).
+ * Puts the plan on the LAN with the lab's impairment (packages/impair) on each host's lan0, for
+ * what the host sends: both directions, acknowledgements included. Seeded: each datagram's fate
+ * follows from the seed and its bytes (the run's words derive from the seed too), so a replay of
+ * the seed meets the same fates. Returns how to take it off again.
  */
 export async function applyPlan(lab: Lab, plan: NetworkPlan): Promise<() => Promise<void>> {
-  const pkg = impairPackage();
-  if (pkg) {
-    const targets = hostNames.map((host) => ({ netns: lab.namespace(host), iface: LAN_INTERFACE }));
-    const clear = async () => {
-      for (const target of targets) await pkg.clearImpairment(target);
-    };
-    try {
-      for (const target of targets) {
-        await pkg.impair(target, { loss: plan.loss, duplicate: plan.duplicate, reorder: plan.reorder, delayMs: plan.delayMs, seed: plan.seed });
-      }
-    } catch (err) {
-      await clear().catch(() => undefined);
-      throw err;
-    }
-    return clear;
-  }
-  const random = seededRandom(plan.seed ^ 0x5eed);
+  const targets = hostNames.map((host) => ({ netns: lab.namespace(host), iface: LAN_INTERFACE }));
   const clear = async () => {
-    for (const host of hostNames) await removeAdversary(lab, host);
+    for (const target of targets) await clearImpairment(target);
   };
   try {
-    for (const host of hostNames) {
-      await removeAdversary(lab, host);
-      await hostIptables(lab, host, ["-N", CHAIN]);
-      await hostIptables(lab, host, ["-I", "INPUT", "1", "-j", CHAIN]);
-      // The packet filter's nth counter is deterministic: the same seed loses the same datagrams.
-      const every = Math.max(2, Math.round(1 / plan.loss));
-      const packet = Math.floor(random() * every);
-      await hostIptables(lab, host, ["-A", CHAIN, "-p", "udp", "-m", "statistic", "--mode", "nth", "--every", String(every), "--packet", String(packet), "-j", "DROP"]);
+    for (const target of targets) {
+      await impair(target, { loss: plan.loss, duplicate: plan.duplicate, reorder: plan.reorder, delayMs: plan.delayMs, seed: plan.seed });
     }
   } catch (err) {
     await clear().catch(() => undefined);
     throw err;
   }
   return clear;
-}
-
-/** Removes the fallback's chain from a host; quiet when absent. */
-export async function removeAdversary(lab: Lab, host: HostName): Promise<void> {
-  for (let i = 0; i < 10; i++) if ((await hostIptables(lab, host, ["-D", "INPUT", "-j", CHAIN]).then(() => true, () => false)) === false) break;
-  await hostIptables(lab, host, ["-F", CHAIN]).catch(() => undefined);
-  await hostIptables(lab, host, ["-X", CHAIN]).catch(() => undefined);
 }
