@@ -40,7 +40,7 @@ test("the UDP reference solution meets every requirement on each of 3 fresh netw
     // The loss was real: the first 3 datagrams of line 4 and of line 10 were dropped, and resent.
     assert.deepEqual(run.arrivals.filter((a) => a.dropped > 0).map((a) => [a.line.seq, a.dropped]), [[4, 3], [10, 3]], run.name);
     const out = run.entries.map((e) => e.stdout).join("");
-    assert.match(out, /resent \(send 4\): line 4/);
+    assert.match(out, /resent \(send \d+\): line 4/); // how often depends on the seed: duplicates count as arrivals too
     // Each host printed the run's words: its own on send, its partner's (read off the socket) on receipt.
     assert.ok(out.includes(`received: ${run.lines.romeo[0].text}`), run.name);
   }
