@@ -124,7 +124,6 @@ test("a UDP sender that sends every line twice without acknowledgements loses li
 test("a UDP pair without recovery fails delivery; with --no-loss it passes (the failure comes from the loss)", { skip: needsRoot }, async () => {
   const lossy = await check(pair(fixtures, "balcony-udp-unreliable"), { seeds: [SEED] });
   assert.match(details(lossy, 0), /juliet never showed line[s]? (\d+, )*4\b/);
-  assert.equal(lossy.verdicts[2].passed, true, "no cell failed: the loss went unnoticed");
   const clean = await check(pair(fixtures, "balcony-udp-unreliable"), { loss: false });
   assert.deepEqual(clean.seeds, []);
   assert.deepEqual(passes(clean), [true, true, true], dump(clean));

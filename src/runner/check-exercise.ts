@@ -162,6 +162,7 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
   const cases: CaseResult[] = [];
   try {
     const lab = new Lab({ prefix: options.prefix });
+    guard.labs.add(lab.prefix);
     if (await lab.isUp()) {
       // A lab that was up stays up: whatever the check starts in it is ended afterwards.
       const before = { juliet: await lab.pids("juliet"), romeo: await lab.pids("romeo") };

@@ -20,6 +20,8 @@ export class CheckGuard {
   aborted = false;
   /** Set when a signal (not the normal end) began the undoing. */
   signalled = false;
+  /** The labs (prefixes) this guard's check uses: its close continues only their held hosts (other checks may run in parallel). */
+  readonly labs = new Set<string>();
 
   /** Registers how to undo something just made; returns a function that runs (and forgets) that undo now. */
   add(what: string, action: Undo): () => Promise<void> {
@@ -83,10 +85,11 @@ export class CheckGuard {
   close(report: (line: string) => void = () => {}): Promise<void> {
     this.closing ??= (async () => {
       this.aborted = true;
-      await thawAll().catch(() => undefined);
+      const labs = this.labs.size ? this.labs : undefined;
+      await thawAll(labs).catch(() => undefined);
       // Steps under way finish first (bounded), so that what they make is undone too.
       await this.settle(Date.now() + 30_000);
-      await thawAll().catch(() => undefined);
+      await thawAll(labs).catch(() => undefined);
       for (const entry of this.undo.splice(0).reverse()) {
         try {
           await entry.action();

@@ -106,17 +106,26 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
         const copy = join(stage, submission.student);
         cpSync(submission.folder, copy, { recursive: true });
         const notebooks = submission.notebooks.map((nb) => join(copy, relative(submission.folder, nb)));
-        const own = new CheckGuard();
-        const release = guard.add(`${submission.student}'s check`, () => own.close());
-        let grade: Grade;
-        try {
-          const result = await checkExercise({ notebooks, prefix, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard: own });
-          grade = gradeOf(submission.student, result, Date.now() - t0);
-        } catch (err) {
-          if (guard.aborted || err instanceof CheckInterruptedError) return;
-          grade = { student: submission.student, protocol: "?", verdicts: [], score: 0, seeds: [], seconds: (Date.now() - t0) / 1000, error: (err as Error).message.split(copy).join(submission.folder), result: null };
-        } finally {
-          await release();
+        let grade: Grade | null = null;
+        // A submission the machine failed (a kernel or the server did not start: not the
+        // student's doing) is tried once more before it is reported as not gradable.
+        for (let attempt = 1; grade === null; attempt++) {
+          const own = new CheckGuard();
+          const release = guard.add(`${submission.student}'s check`, () => own.close());
+          try {
+            const result = await checkExercise({ notebooks, prefix, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard: own });
+            grade = gradeOf(submission.student, result, Date.now() - t0);
+          } catch (err) {
+            if (guard.aborted || err instanceof CheckInterruptedError) return;
+            const code = (err as { code?: string }).code ?? "";
+            if (attempt === 1 && /^ERR_(KERNEL|JUPYTER)_/.test(code)) {
+              print(`  ${submission.student}: ${(err as Error).message}: trying once more`);
+              continue;
+            }
+            grade = { student: submission.student, protocol: "?", verdicts: [], score: 0, seeds: [], seconds: (Date.now() - t0) / 1000, error: (err as Error).message.split(copy).join(submission.folder), result: null };
+          } finally {
+            await release();
+          }
         }
         grades.push(grade);
         done += 1;

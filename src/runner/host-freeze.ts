@@ -36,7 +36,8 @@ export async function thawHost(lab: Lab, host: HostName): Promise<void> {
   signalAll([...new Set([...entry.pids, ...(await lab.pids(host).catch(() => []))])], "SIGCONT");
 }
 
-/** Continues every frozen host (cleanup). */
-export async function thawAll(): Promise<void> {
-  await Promise.all([...frozen.values()].map((entry) => thawHost(entry.lab, entry.host)));
+/** Continues every frozen host of the given labs (by namespace prefix), or of all labs (cleanup). */
+export async function thawAll(prefixes?: ReadonlySet<string>): Promise<void> {
+  const entries = [...frozen.values()].filter((entry) => !prefixes || prefixes.has(entry.lab.prefix));
+  await Promise.all(entries.map((entry) => thawHost(entry.lab, entry.host)));
 }
