@@ -17,6 +17,7 @@ import { tcpBulk, type TcpRun } from "./tcp-bulk";
 import { udpRate, type UdpRun } from "./udp-rate";
 import { measureLabSpeed } from "./lab-speed";
 import { measureViewsCost } from "./views-cost";
+import { measureClassGrading } from "./class-grading";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
@@ -154,6 +155,13 @@ async function main(): Promise<number> {
       await measureViewsCost(console.log);
     } catch (err) {
       console.log(`views cost could not be measured: ${(err as Error).message}`);
+    }
+    progress("class grading: 4 reference submissions, 1 then 2 at once");
+    try {
+      console.log("");
+      await measureClassGrading(console.log);
+    } catch (err) {
+      console.log(`class grading could not be measured: ${(err as Error).message}`);
     }
   }
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; targets are goals, not a test: BELOW does not fail the run)`);
