@@ -50,7 +50,7 @@ export class CommandError extends SocketsError<"ERR_COMMAND_FAILED" | "ERR_COMMA
 }
 
 /** The distribution's packages the lab needs are missing, or installing them failed. */
-export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL"> {}
+export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL" | "ERR_SYSTEM_PACKAGES_INTERRUPTED"> {}
 
 /** npm start refuses (before changing anything) or was stopped while starting. */
 export class StartError extends SocketsError<"ERR_START_NOT_ROOT" | "ERR_START_INTERRUPTED"> {}
