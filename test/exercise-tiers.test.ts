@@ -26,16 +26,17 @@ test("tier (a), send and print: every line arrives when the LAN loses nothing", 
 });
 
 test("tier (b), the same code on a lossy LAN: lines 4 and 10 vanish, the senders never knew, the check fails naming them", { skip: needsRoot }, async () => {
-  const result = await checkExercise({ ...tierA, prefix });
-  assert.deepEqual(result.lost, [4, 10]);
-  const [delivered, , noFailure] = result.verdicts;
+  const result = await checkExercise({ ...tierA, prefix, seedCount: 1 });
+  const run = result.cases[0];
+  assert.ok(run.lost.includes(4) && run.lost.includes(10), `lost on purpose: ${run.lost}`);
+  const [delivered, , noFailure] = run.verdicts;
   assert.equal(delivered.passed, false);
-  assert.ok(delivered.details.some((d) => /juliet never showed line 4 from romeo/.test(d)), delivered.details.join("\n"));
-  assert.ok(delivered.details.some((d) => /romeo never showed line 10 from juliet/.test(d)), delivered.details.join("\n"));
-  const output = result.entries.map((e) => e.stdout + e.stderr).join("");
-  // Romeo printed every line as sent: sendto gave no sign of the loss.
-  assert.match(output, /^sent: As is a winged messenger of heaven$/m);
-  assert.match(output, /^nothing more arrived: 1 of romeo's lines missing$/m);
+  // The adversarial LAN may lose more lines than these two (its seed decides); 4 and 10 are always among them.
+  assert.ok(delivered.details.some((d) => /juliet never showed lines? [\d, and]*\b4\b[\d, and]* from romeo/.test(d)), delivered.details.join("\n"));
+  assert.ok(delivered.details.some((d) => /romeo never showed lines? [\d, and]*\b10\b[\d, and]* from juliet/.test(d)), delivered.details.join("\n"));
+  const output = run.entries.map((e) => e.stdout + e.stderr).join("");
+  // Romeo printed his fourth line as sent: sendto gave no sign of the loss.
+  assert.ok(output.includes(`sent: ${run.lines.romeo[3].text}`), output.slice(-2000));
   assert.equal(noFailure.passed, false, "step B7's checkDelivery fails the cell");
   assert.match(noFailure.details.join("\n"), /step B7\) failed: DeliveryError: /);
 });
