@@ -9,6 +9,8 @@ export type CellStatus = "ok" | "error" | "timeout";
 export interface CellRun {
   status: CellStatus;
   stdout: string;
+  /** The cell's rich outputs (views) by their text/plain fallback, in order; also in stdout. */
+  views?: string[];
   stderr: string;
   /** Wall time from request to reply, milliseconds. */
   ms: number;
@@ -57,6 +59,7 @@ export class KernelClient {
   private async execute(code: string, timeoutMs: number): Promise<{ reply: string; run: CellRun }> {
     const started = Date.now();
     let stdout = "";
+    const views: string[] = [];
     let stderr = "";
     const outputs: NotebookOutput[] = [];
     const future = this.kernel.requestExecute({ code, stop_on_error: false, allow_stdin: false, silent: false, store_history: true });
@@ -74,6 +77,7 @@ export class KernelClient {
           outputs.push(msg.header.msg_type === "display_data"
             ? { output_type: "display_data", data: content.data ?? {}, metadata: content.metadata ?? {} }
             : { output_type: "execute_result", data: content.data ?? {}, metadata: content.metadata ?? {}, execution_count: content.execution_count ?? null });
+          if (msg.header.msg_type === "display_data" && Object.keys(content.data ?? {}).some((type) => type !== "text/plain")) views.push(content.data?.["text/plain"] ?? "");
           break;
         case "error":
           stderr += `${content.ename}: ${content.evalue}\n`;
@@ -93,7 +97,7 @@ export class KernelClient {
       if (typeof first === "object" && "died" in first) {
         this.stuck = "the kernel died at an earlier cell";
         stderr += `(runner: the kernel died during this cell: ${first.died})\n`;
-        return { reply: "error", run: { status: "error", stdout, stderr, ms: Date.now() - started, outputs } };
+        return { reply: "error", run: { status: "error", stdout, stderr, views, ms: Date.now() - started, outputs } };
       }
       if (first === "timeout") {
         // tslab's interrupt ends only an await under way: one that lands while the cell is still being
@@ -105,11 +109,11 @@ export class KernelClient {
         }
         if (!ended) this.stuck = "the kernel is still busy with an earlier cell";
         stderr += `(runner: no reply within ${timeoutMs / 1000} s; interrupted the kernel${ended ? "" : ", which did not stop"})\n`;
-        return { reply: "timeout", run: { status: "timeout", stdout, stderr, ms: Date.now() - started, outputs } };
+        return { reply: "timeout", run: { status: "timeout", stdout, stderr, views, ms: Date.now() - started, outputs } };
       }
       const reply = (first as KernelMessage.IExecuteReplyMsg).content.status;
       const status: CellStatus = reply === "ok" ? "ok" : "error";
-      return { reply, run: { status, stdout, stderr, ms: Date.now() - started, outputs } };
+      return { reply, run: { status, stdout, stderr, views, ms: Date.now() - started, outputs } };
     } finally {
       clearTimeout(timer);
       future.dispose();
