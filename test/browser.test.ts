@@ -87,6 +87,8 @@ interface PartRun {
   handOvers: number;
   /** Notebook positions in the order they ran, per host. */
   ran: Record<HostName, number[]>;
+  /** Printed lines the rendered page did not show. */
+  unseen: string[];
   ms: number;
 }
 
@@ -102,6 +104,7 @@ async function runPartInBrowser(part: Part, s: JupyterServer, c: Chromium): Prom
   // juliet's notebook with the keyboard, romeo's with the toolbar: both ways a student runs a cell.
   const how: Record<HostName, RunWith> = { juliet: "shift-enter", romeo: "run-button" };
   const entries: TranscriptEntry[] = [];
+  const unseen: string[] = [];
   const ran: Record<HostName, number[]> = { juliet: [], romeo: [] };
   const pending = new Map<HostName, Promise<void>>();
   let front: HostName | undefined;
@@ -121,6 +124,7 @@ async function runPartInBrowser(part: Part, s: JupyterServer, c: Chromium): Prom
     ran[cell.host].push(cell.position);
     const done = page.finish(cell.position, CELL_DEADLINE_MS).then(async (view: CellView) => {
       const status = view.stderr.trim() ? "error" : "ok";
+      if (view.missing.length) unseen.push(`${cell.host} ${cell.step} cell ${cell.position}: ${view.missing.join(" | ")}`);
       entries.push({ index: i + 1, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, status, stdout: view.stdout, stderr: view.stderr, ms: Date.now() - t0 });
       if (status === "error") await sleep(AFTER_ERROR_MS);
     });
@@ -130,7 +134,36 @@ async function runPartInBrowser(part: Part, s: JupyterServer, c: Chromium): Prom
   }
   await Promise.all(pending.values());
   entries.sort((a, b) => a.index - b.index);
-  return { pages, entries, handOvers, ran, ms: Date.now() - started };
+  return { pages, entries, handOvers, ran, unseen, ms: Date.now() - started };
+}
+
+type Drawn = Awaited<ReturnType<NotebookPage["drawn"]>>;
+
+/** The notebook positions of a step's cells on a host. */
+const cellOf = (run: PartRun, step: string, host: HostName) => run.entries.filter((e) => e.step === step && e.host === host).map((e) => e.position);
+
+/** Everything the step's cells on that host drew. */
+async function drawnIn(run: PartRun, step: string, host: HostName): Promise<Drawn> {
+  const all: Drawn = { packets: [], rows: [], topology: [], svgs: 0, tables: 0 };
+  for (const position of cellOf(run, step, host)) {
+    const d = await run.pages[host].drawn(position);
+    all.packets.push(...d.packets);
+    all.rows.push(...d.rows);
+    all.topology.push(...d.topology);
+    all.svgs += d.svgs;
+    all.tables += d.tables;
+  }
+  return all;
+}
+
+/** Each pattern matches an item after the previous pattern's item. */
+function assertInOrder(items: string[], patterns: RegExp[], what: string): void {
+  let from = 0;
+  for (const pattern of patterns) {
+    const at = items.findIndex((item, i) => i >= from && pattern.test(item));
+    assert.ok(at >= 0, `${what}: no ${pattern} after item ${from} in:\n${items.join("\n")}`);
+    from = at + 1;
+  }
 }
 
 /** The prompts' numbers go up down each notebook, in the order the cells ran. */
@@ -157,10 +190,31 @@ test("juliet's and romeo's UDP and TCP notebooks run in Chromium as a student ru
     assert.deepEqual(checkWalkthrough(run.entries, expectationsFor[part]), [], `${part}: the page showed something else:\n${run.entries.map((e) => `${e.step} ${e.host}: ${e.stdout}${e.stderr}`).join("\n")}`);
     assert.ok(run.handOvers >= 3, `${part}: the run switched tabs only ${run.handOvers} times`);
     await assertCountsInOrder(run);
-    if (part === "tcp") {
-      const t4 = run.entries.find((e) => e.step === "T4" && e.raisesException)!;
-      assert.match(t4.stderr, /ConnectionRefusedError: \[Errno 111\] Connection refused/);
-      assert.match(run.entries.find((e) => e.step === "T5")!.stdout, /LISTEN/);
+    assert.deepEqual(run.unseen, [], `${part}: printed lines the page does not show`);
+    // The views as the page draws them: the topology in each setup cell, the wire's SVG, the HTML socket tables.
+    const drawn = (step: string, host: HostName) => drawnIn(run, step, host);
+    for (const host of ["juliet", "romeo"] as HostName[]) {
+      const { topology } = await drawn("setup", host);
+      assert.deepEqual(topology.map((h) => `${h.host}${h.here ? " (here)" : ""}`).sort(), host === "juliet" ? ["juliet (here)", "romeo"] : ["juliet", "romeo (here)"], `${part}: ${host}'s topology`);
+    }
+    const flags = (packets: Drawn["packets"]) => packets.map((p) => `${p.src}>${p.dst} ${p.proto}${p.flags ? ` ${p.flags}` : ""}${p.icmp ? ` ${p.icmp}` : ""}`);
+    const states = (rows: Drawn["rows"]) => rows.map((r) => r.state);
+    if (part === "udp") {
+      assert.ok(states((await drawn("U2", "juliet")).rows).includes("UNCONN"), "U2: juliet's table shows UNCONN");
+      const u5 = flags((await drawn("U5", "juliet")).packets);
+      assertInOrder(u5, [/^juliet:4000>romeo:\d+ udp$/, /^romeo>juliet icmp port unreachable$/], "U5's wire view");
+    } else {
+      const t4 = flags((await drawn("T4", "romeo")).packets);
+      assertInOrder(t4, [/^romeo:\d+>juliet:4000 tcp SYN$/, /^juliet:4000>romeo:\d+ tcp RST,ACK$/], "T4's wire view (errno 111 is juliet's RST)");
+      assert.ok(states((await drawn("T5", "juliet")).rows).includes("LISTEN"), "T5: juliet's table shows LISTEN");
+      const t6 = await drawn("T6", "romeo");
+      assertInOrder(flags(t6.packets), [/^romeo:\d+>juliet:4000 tcp SYN$/, /^juliet:4000>romeo:\d+ tcp SYN,ACK$/, /^romeo:\d+>juliet:4000 tcp ACK$/], "T6's wire view (the handshake)");
+      assert.ok(states(t6.rows).includes("ESTAB"), `T6: romeo's table shows ESTAB (${states(t6.rows)})`);
+      assert.ok(states((await drawn("T13", "romeo")).rows).some((s) => /^FIN-WAIT-[12]$/.test(s)), "T13: romeo's table shows FIN-WAIT");
+      assert.ok(states((await drawn("T14", "juliet")).rows).includes("CLOSE-WAIT"), "T14: juliet's table shows CLOSE-WAIT");
+      // For the docs: the handshake, and juliet's side at the end.
+      await run.pages.romeo.screenshotCell(cellOf(run, "T6", "romeo").at(-1)!, join(screenshots, "cell-tcp-handshake.png"));
+      await run.pages.juliet.screenshotCell(cellOf(run, "T14", "juliet").at(-1)!, join(screenshots, "cell-tcp-close.png"));
     }
 
     if (part === "udp") {
@@ -198,7 +252,7 @@ test("juliet's and romeo's UDP and TCP notebooks run in Chromium as a student ru
   }
 
   const shots = readdirSync(screenshots).sort();
-  assert.deepEqual(shots, ["tcp-juliet.png", "tcp-romeo.png", "udp-juliet.png", "udp-romeo.png"]);
+  assert.deepEqual(shots, ["cell-tcp-close.png", "cell-tcp-handshake.png", "tcp-juliet.png", "tcp-romeo.png", "udp-juliet.png", "udp-romeo.png"]);
   t.diagnostic(`timings: ${timings.join("; ")}; total ${Date.now() - t0} ms`);
   t.diagnostic(`screenshots of every notebook after its run: ${screenshots}`);
   console.log(`browser test: ${timings.join("; ")}; total ${Date.now() - t0} ms\nscreenshots: ${screenshots}`);

@@ -7,10 +7,14 @@ import type { ElementHandle, Page } from "puppeteer-core";
 export interface CellView {
   /** The number in the prompt, In [n]. */
   count: number;
-  /** Text of the outputs that are not stderr (printed lines, results, rendered HTML). */
+  /** Printed text and the views' text/plain fallbacks, in order. */
   stdout: string;
   /** Text of the red stderr / error outputs (tslab prints errors on stderr). */
   stderr: string;
+  /** The outputs as the page renders them (innerText). */
+  rendered: string;
+  /** Printed lines that the rendered page does not show (should be none). */
+  missing: string[];
 }
 
 export type RunWith = "shift-enter" | "run-button";
@@ -102,17 +106,48 @@ export class NotebookPage {
     return this.finish(position, deadlineMs);
   }
 
-  /** What the cell shows now (its outputs as rendered text). */
+  /**
+   * What the cell shows now. The page renders a view's text/html (a table, an SVG); the runner's
+   * checks read views by their text/plain fallback, which the page keeps in its output model: the
+   * texts come from that model (the same outputs the page draws), and `missing` lists printed
+   * lines of the model that the rendered page does not show.
+   */
   async view(position: number): Promise<CellView> {
     const cell = await this.cell(position);
-    return cell.evaluate((el) => {
-      const prompt = el.querySelector(".input_prompt")?.textContent ?? "";
-      const areas = [...el.querySelectorAll(".output_area .output_subarea")] as HTMLElement[];
-      const isErr = (a: HTMLElement) => a.classList.contains("output_stderr") || a.classList.contains("output_error");
+    const rendered: string = await cell.evaluate((el: any) => el.querySelector(".output_wrapper")?.innerText ?? "");
+    const model = await this.page.evaluate((index: number) => {
+      const outputs: any[] = window.Jupyter.notebook.get_cell(index).output_area.outputs;
+      const text = (o: any) => (Array.isArray(o.text) ? o.text.join("") : o.text ?? "");
+      const plain = (o: any) => {
+        const p = o.data?.["text/plain"] ?? "";
+        return (Array.isArray(p) ? p.join("") : p) + "\n";
+      };
       return {
-        count: Number(/\[(\d+)\]/.exec(prompt)?.[1] ?? NaN),
-        stdout: areas.filter((a) => !isErr(a)).map((a) => a.innerText.replace(/\n?$/, "\n")).join(""),
-        stderr: areas.filter(isErr).map((a) => a.innerText.replace(/\n?$/, "\n")).join(""),
+        stdout: outputs.map((o) => (o.output_type === "stream" ? (o.name === "stderr" ? "" : text(o)) : o.output_type === "error" ? "" : plain(o))).join(""),
+        stderr: outputs.map((o) => (o.output_type === "stream" && o.name === "stderr" ? text(o) : o.output_type === "error" ? `${o.ename}: ${o.evalue}\n` : "")).join(""),
+        printed: outputs.filter((o) => o.output_type === "stream").map(text).join(""),
+      };
+    }, position - 1);
+    const prompt = await this.prompt(position);
+    const squash = (t: string) => t.replace(/\s+/g, " ").trim();
+    const shown = squash(rendered);
+    const missing = model.printed.split("\n").filter((line: string) => squash(line) !== "" && !shown.includes(squash(line)));
+    return { count: Number(/\[(\d+)\]/.exec(prompt)?.[1] ?? NaN), stdout: model.stdout, stderr: model.stderr, rendered, missing };
+  }
+
+  /** Facts about the views the page drew in a cell: wire packets, socket rows, topology hosts. */
+  async drawn(position: number): Promise<{ packets: { from: string; to: string; src: string; dst: string; proto: string; flags: string; icmp: string }[]; rows: { state: string; change: string }[]; topology: { host: string; here: boolean }[]; svgs: number; tables: number }> {
+    const cell = await this.cell(position);
+    return cell.evaluate((el: any) => {
+      const attr = (e: any, name: string) => e.getAttribute(name) ?? "";
+      return {
+        packets: [...el.querySelectorAll(".output_wrapper svg.sockets-wire g.wire-packet")].map((g: any) => ({
+          from: attr(g, "data-from"), to: attr(g, "data-to"), src: attr(g, "data-src"), dst: attr(g, "data-dst"), proto: attr(g, "data-proto"), flags: attr(g, "data-flags"), icmp: attr(g, "data-icmp"),
+        })),
+        rows: [...el.querySelectorAll(".output_wrapper table.sockets-table tr.socket-row")].map((tr: any) => ({ state: attr(tr, "data-state"), change: attr(tr, "data-change") })),
+        topology: [...el.querySelectorAll(".output_wrapper svg.sockets-topology g.topology-host")].map((g: any) => ({ host: attr(g, "data-host"), here: g.classList.contains("topology-host-here") })),
+        svgs: el.querySelectorAll(".output_wrapper svg").length,
+        tables: el.querySelectorAll(".output_wrapper table").length,
       };
     });
   }
