@@ -37,6 +37,9 @@ const OPEN_DEADLINE_MS = 60_000;
 /** tslab aborts any request within 200 ms after an error; a student is never that fast. */
 const AFTER_ERROR_MS = 300;
 
+/** What the test did, on stderr as it goes: where it was when something did not answer. */
+const progress = (line: string) => process.stderr.write(`browser: ${line}\n`);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 before(async () => {
@@ -120,10 +123,12 @@ async function runPartInBrowser(part: Part, s: JupyterServer, c: Chromium): Prom
       front = cell.host;
     }
     const t0 = Date.now();
+    progress(`${part} ${cell.host} ${cell.step} cell ${cell.position}: run (${how[cell.host]})`);
     await page.start(cell.position, how[cell.host]);
     ran[cell.host].push(cell.position);
     const done = page.finish(cell.position, CELL_DEADLINE_MS).then(async (view: CellView) => {
       const status = view.stderr.trim() ? "error" : "ok";
+      progress(`${part} ${cell.host} ${cell.step} cell ${cell.position}: In [${view.count}] ${status} after ${Date.now() - t0} ms`);
       if (view.missing.length) unseen.push(`${cell.host} ${cell.step} cell ${cell.position}: ${view.missing.join(" | ")}`);
       entries.push({ index: i + 1, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, status, stdout: view.stdout, stderr: view.stderr, ms: Date.now() - t0 });
       if (status === "error") await sleep(AFTER_ERROR_MS);
@@ -190,6 +195,7 @@ test("juliet's and romeo's UDP and TCP notebooks run in Chromium as a student ru
     assert.deepEqual(checkWalkthrough(run.entries, expectationsFor[part]), [], `${part}: the page showed something else:\n${run.entries.map((e) => `${e.step} ${e.host}: ${e.stdout}${e.stderr}`).join("\n")}`);
     assert.ok(run.handOvers >= 3, `${part}: the run switched tabs only ${run.handOvers} times`);
     await assertCountsInOrder(run);
+    progress(`${part}: checking what the pages show`);
     assert.deepEqual(run.unseen, [], `${part}: printed lines the page does not show`);
     // The views as the page draws them: the topology in each setup cell, the wire's SVG, the HTML socket tables.
     const drawn = (step: string, host: HostName) => drawnIn(run, step, host);
@@ -218,6 +224,7 @@ test("juliet's and romeo's UDP and TCP notebooks run in Chromium as a student ru
     }
 
     if (part === "udp") {
+      progress("udp: the stop button on a waiting recvfrom");
       // The stop button on a cell waiting in recvfrom (nothing will ever arrive on this port).
       const juliet = run.pages.juliet;
       await juliet.bringToFront();
@@ -244,6 +251,7 @@ test("juliet's and romeo's UDP and TCP notebooks run in Chromium as a student ru
       assert.equal(await juliet.kernelState(), "idle");
     }
 
+    progress(`${part}: screenshots`);
     for (const host of ["juliet", "romeo"] as HostName[]) {
       await run.pages[host].screenshot(join(screenshots, `${part}-${host}.png`));
       await run.pages[host].page.close();
