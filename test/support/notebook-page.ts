@@ -205,6 +205,8 @@ export class NotebookPage {
    * so the fixed-height layout is undone first; this changes only how the page is drawn.
    */
   async screenshot(file: string): Promise<void> {
+    // A tab in the background draws no frames: a screenshot of it would wait forever.
+    await this.page.bringToFront();
     await this.page.addStyleTag({ content: "html, body, #site { height: auto !important; overflow: visible !important; } #header { position: static !important; }" });
     await this.page.screenshot({ path: file as `${string}.png`, fullPage: true });
   }
@@ -212,6 +214,7 @@ export class NotebookPage {
   /** One cell (input and outputs) as a PNG, e.g. for the docs. */
   async screenshotCell(position: number, file: string): Promise<void> {
     const cell = await this.cell(position);
+    await this.page.bringToFront(); // (scrolling the cell into view waits for a frame)
     await cell.screenshot({ path: file as `${string}.png` });
   }
 }
