@@ -39,6 +39,7 @@ export class UsageError extends SocketsError<"ERR_USAGE"> {
 export class LabError extends SocketsError<
   | "ERR_LAB_NOT_LINUX" | "ERR_LAB_NOT_ROOT" | "ERR_LAB_UNKNOWN_HOST" | "ERR_LAB_NOT_UP"
   | "ERR_LAB_PREFIX" | "ERR_LAB_INTERRUPTED" | "ERR_LAB_TOOL_MISSING" | "ERR_LAB_FIREWALL"
+  | "ERR_LAB_IMPAIR"
 > {}
 
 /** A system tool (ip, iptables, ...) failed or is not installed. */
@@ -49,7 +50,7 @@ export class CommandError extends SocketsError<"ERR_COMMAND_FAILED" | "ERR_COMMA
 }
 
 /** The distribution's packages the lab needs are missing, or installing them failed. */
-export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL"> {}
+export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL" | "ERR_SYSTEM_PACKAGES_INTERRUPTED"> {}
 
 /** npm start refuses (before changing anything) or was stopped while starting. */
 export class StartError extends SocketsError<"ERR_START_NOT_ROOT" | "ERR_START_INTERRUPTED"> {}
