@@ -6,11 +6,12 @@
 // notebook after its run go to a folder printed at the end. Needs root (the lab) and chromium.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
 import { startJupyter, type JupyterServer } from "../src/jupyter/server";
 import type { TranscriptEntry } from "../src/runner/run-pair";
+import { readNotebook, type HostNotebook } from "../src/runner/notebook";
 import { schedule } from "../src/runner/schedule";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
@@ -96,9 +97,8 @@ interface PartRun {
 }
 
 /** Opens both notebooks of a part in two tabs and runs every cell in step order through the page. */
-async function runPartInBrowser(part: Part, s: JupyterServer, c: Chromium): Promise<PartRun> {
+async function runPartInBrowser(part: string, notebooks: HostNotebook[], s: JupyterServer, c: Chromium): Promise<PartRun> {
   const started = Date.now();
-  const notebooks = walkthroughNotebooks(part, join(scratch, "notebooks"));
   const pages = {} as Record<HostName, NotebookPage>;
   for (const nb of notebooks) {
     const path = nb.path.slice(join(scratch, "notebooks").length + 1);
@@ -126,6 +126,13 @@ async function runPartInBrowser(part: Part, s: JupyterServer, c: Chromium): Prom
     progress(`${part} ${cell.host} ${cell.step} cell ${cell.position}: run (${how[cell.host]})`);
     await page.start(cell.position, how[cell.host]);
     ran[cell.host].push(cell.position);
+    if (tagsOf(notebooks, cell.host, cell.position).includes("stop-button")) {
+      // A cell that waits until the student presses stop (a recvfrom nobody answers).
+      await sleep(1_000); // past tslab's compile: an interrupt during the compile is lost
+      assert.equal(await page.prompt(cell.position), "In [*]:", `${part}: cell ${cell.position} should still wait`);
+      progress(`${part} ${cell.host} ${cell.step} cell ${cell.position}: the stop button`);
+      await page.pressStop();
+    }
     const done = page.finish(cell.position, CELL_DEADLINE_MS).then(async (view: CellView) => {
       const status = view.stderr.trim() ? "error" : "ok";
       progress(`${part} ${cell.host} ${cell.step} cell ${cell.position}: In [${view.count}] ${status} after ${Date.now() - t0} ms`);
@@ -140,6 +147,20 @@ async function runPartInBrowser(part: Part, s: JupyterServer, c: Chromium): Prom
   await Promise.all(pending.values());
   entries.sort((a, b) => a.index - b.index);
   return { pages, entries, handOvers, ran, unseen, ms: Date.now() - started };
+}
+
+/** A cell's tags as the notebook file has them (e.g. stop-button). */
+function tagsOf(notebooks: HostNotebook[], host: HostName, position: number): string[] {
+  const nb = notebooks.find((n) => n.host === host)!;
+  const raw = JSON.parse(readFileSync(nb.path, "utf8")) as { cells: { metadata?: { tags?: string[] } }[] };
+  return raw.cells[position - 1]?.metadata?.tags ?? [];
+}
+
+/** The 00 notebooks (tslab basics), a pair for the two hosts, when the project has them. */
+function basicsNotebooks(): HostNotebook[] {
+  const dir = join(scratch, "notebooks");
+  const files = readdirSync(dir).filter((f) => /^00-.*-(juliet|romeo)\.ipynb$/.test(f)).sort();
+  return files.map((f) => readNotebook(join(dir, f)));
 }
 
 type Drawn = Awaited<ReturnType<NotebookPage["drawn"]>>;
@@ -188,8 +209,27 @@ test("juliet's and romeo's UDP and TCP notebooks run in Chromium as a student ru
   profileDir = chromium.profileDir;
   const timings: string[] = [`lab + server + browser ${Date.now() - t0} ms`];
 
+  const basics = basicsNotebooks();
+  if (basics.length > 0) {
+    const run = await runPartInBrowser("basics", basics, server, chromium);
+    timings.push(`00 ${run.entries.length} cells ${run.ms} ms`);
+    const expectations = (expectationsFor as Record<string, Parameters<typeof checkWalkthrough>[1]>)["basics"];
+    if (expectations) assert.deepEqual(checkWalkthrough(run.entries, expectations), [], "00: the page showed something else");
+    for (const entry of run.entries) {
+      assert.equal(entry.status === "error", entry.raisesException, `00 ${entry.host} ${entry.step} cell ${entry.position}: ${entry.status}\n${entry.stdout}${entry.stderr}`);
+      if (tagsOf(basics, entry.host, entry.position).includes("stop-button")) assert.match(entry.stderr, /KeyboardInterrupt|Error: Interrupted asynchronously/);
+    }
+    assert.deepEqual(run.unseen, [], "00: printed lines the page does not show");
+    await assertCountsInOrder(run);
+    for (const nb of basics) {
+      await run.pages[nb.host].screenshot(join(screenshots, basename(nb.path).replace(/\.ipynb$/, ".png")));
+      await run.pages[nb.host].page.close();
+    }
+    await shutDownSessions(server);
+  }
+
   for (const part of ["udp", "tcp"] as Part[]) {
-    const run = await runPartInBrowser(part, server, chromium);
+    const run = await runPartInBrowser(part, walkthroughNotebooks(part, join(scratch, "notebooks")), server, chromium);
     timings.push(`${part} ${run.entries.length} cells ${run.ms} ms (${run.handOvers} tab switches)`);
     // What the student saw is what the walkthrough promises, step by step.
     assert.deepEqual(checkWalkthrough(run.entries, expectationsFor[part]), [], `${part}: the page showed something else:\n${run.entries.map((e) => `${e.step} ${e.host}: ${e.stdout}${e.stderr}`).join("\n")}`);
@@ -260,7 +300,8 @@ test("juliet's and romeo's UDP and TCP notebooks run in Chromium as a student ru
   }
 
   const shots = readdirSync(screenshots).sort();
-  assert.deepEqual(shots, ["cell-tcp-close.png", "cell-tcp-handshake.png", "tcp-juliet.png", "tcp-romeo.png", "udp-juliet.png", "udp-romeo.png"]);
+  assert.deepEqual(shots.filter((f) => !f.startsWith("00-")), ["cell-tcp-close.png", "cell-tcp-handshake.png", "tcp-juliet.png", "tcp-romeo.png", "udp-juliet.png", "udp-romeo.png"]);
+  assert.equal(shots.filter((f) => f.startsWith("00-")).length, basics.length);
   t.diagnostic(`timings: ${timings.join("; ")}; total ${Date.now() - t0} ms`);
   t.diagnostic(`screenshots of every notebook after its run: ${screenshots}`);
   console.log(`browser test: ${timings.join("; ")}; total ${Date.now() - t0} ms\nscreenshots: ${screenshots}`);
