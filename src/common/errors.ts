@@ -67,6 +67,9 @@ export class NotebookError extends SocketsError<
   | "ERR_NOTEBOOK_WRONG_HOST" | "ERR_NOTEBOOK_OUTSIDE_ROOT" | "ERR_NOTEBOOK_VARIANT_UNKNOWN"
 > {}
 
+/** The executed notebooks (the handout of `walkthrough --save`) could not be written or turned into HTML. */
+export class HandoutError extends SocketsError<"ERR_HANDOUT_NOT_WRITABLE" | "ERR_HANDOUT_HTML_FAILED"> {}
+
 /**
  * The exit status a tool ends with for `err`: the code's status (usage 2, interrupted 130), else
  * `failed` — 1 for most tools; the runners say 2 ("could not run"), as their 1 means "ran, and a
