@@ -94,6 +94,8 @@ export class Capture {
   private readonly parser = new PcapStreamParser();
   private readonly tracker = new SequenceTracker();
   private stderr = "";
+  /** Recent delivery delays (ms), capture time to parse time. */
+  private readonly delays: number[] = [];
   private readonly ready: Promise<void>;
 
   constructor(readonly options: CaptureOptions) {
@@ -113,10 +115,14 @@ export class Capture {
     this.child.on("error", (error: NodeJS.ErrnoException) => fail(error.code === "ENOENT" ? `${program} is not installed on this host` : `${program}: ${error.message}`));
     this.child.stdout!.on("data", (chunk: Buffer) => {
       this.lastDataAt = performance.now();
+      const nowUs = realtimeUs();
       try {
         for (const record of this.parser.push(chunk)) {
           const packet = decodePacket(record, this.tracker);
           if (packet) this.add(packet);
+          // How long tcpdump took to hand this packet over: the flush waits a few times the recent worst.
+          this.delays.push(Math.max(0, (nowUs - record.timeUs) / 1000));
+          if (this.delays.length > 50) this.delays.shift();
         }
       } catch (error) {
         fail((error as Error).message);
@@ -187,14 +193,16 @@ export class Capture {
   }
 
   /**
-   * Waits until packets already sent are parsed: at least minMs, then until tcpdump has been
-   * quiet for idleMs, at most maxMs. Returns the time waited (ms).
+   * Waits until packets already captured are parsed: at least minMs, or three times the worst
+   * recent delivery delay (a loaded machine schedules tcpdump later; at most 50 ms), then until
+   * tcpdump has been quiet for idleMs, at most maxMs in all. Returns the time waited (ms). A
+   * packet that still comes later is shown by the next view (see between()).
    */
-  async flush({ minMs = 2, idleMs = 2, maxMs = 100 } = {}): Promise<number> {
+  async flush({ minMs = 6, idleMs = 2, maxMs = 100 } = {}): Promise<number> {
     const start = performance.now();
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     if (this.state !== "running") return 0;
-    await sleep(minMs);
+    await sleep(Math.min(50, Math.max(minMs, 3 * Math.max(0, ...this.delays))));
     while (performance.now() - start < maxMs && performance.now() - this.lastDataAt < idleMs) await sleep(idleMs);
     return performance.now() - start;
   }
