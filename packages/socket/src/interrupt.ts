@@ -7,17 +7,45 @@
 // when the part ends, leaves the process-killing default handler in place unless the
 // listeners are re-added from none. A listener added inside that window would leave the
 // kernel to die on the next stop button press.
+//
+// Inside the project's kernels no listener is added at all: a signal cannot say which cell it
+// was meant for, and one that arrives late would end the next cell's calls. The kernel
+// (src/host/tslab-preload.ts) puts an interrupt hub on globalThis before any cell runs; this
+// module registers interruptPending() there, and the kernel calls it for the cell that was
+// running when the stop button was pressed, never for a later one.
 
 export interface Interruptible {
   interrupt(): void;
 }
 
+/** The hub's key; the kernel's preload spells the same Symbol.for name (it cannot import this package). */
+export const INTERRUPT_HUB = Symbol.for("@sockets-typescript/socket:interrupt-hub");
+
+/** What a host program that delivers interrupts itself puts on globalThis[INTERRUPT_HUB]. */
+export interface InterruptHub {
+  /** Each returns how many pending calls it interrupted. */
+  interrupters: Set<() => number>;
+}
+
 const pending = new Set<Interruptible>();
 let installed = false;
 let scheduled = false;
+const hub = (globalThis as { [INTERRUPT_HUB]?: InterruptHub })[INTERRUPT_HUB];
+
+/**
+ * Interrupts every pending call now, synchronously: each ends with KeyboardInterrupt and stops
+ * waiting for its descriptor, so none can take a datagram that arrives later. Returns how many.
+ */
+export function interruptPending(): number {
+  const calls = [...pending];
+  for (const call of calls) call.interrupt();
+  return calls.length;
+}
+
+hub?.interrupters.add(interruptPending);
 
 function onSigint(): void {
-  for (const call of [...pending]) call.interrupt();
+  interruptPending();
 }
 
 function install(): void {
@@ -31,7 +59,7 @@ function install(): void {
 /** Registers a pending call; the returned function unregisters it. */
 export function whilePending(call: Interruptible): () => void {
   pending.add(call);
-  if (!installed && !scheduled) {
+  if (!installed && !scheduled && hub === undefined) {
     scheduled = true;
     setImmediate(install);
   }
