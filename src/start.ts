@@ -50,9 +50,11 @@ async function main(): Promise<number> {
     say("stopped; nothing is left running");
   };
 
-  // Ctrl-C while starting: the step under way finishes, then everything is undone.
+  // Ctrl-C or SIGTERM while starting: the step under way finishes, then everything is undone.
   const abort = new AbortController();
-  process.once("SIGINT", () => abort.abort());
+  const onStartSignal = () => abort.abort();
+  process.on("SIGINT", onStartSignal);
+  process.on("SIGTERM", onStartSignal);
   try {
     say("bringing the lab up");
     await lab.up((line) => say(`  ${line}`), abort.signal);
@@ -67,7 +69,8 @@ async function main(): Promise<number> {
   }
 
   const stopped = new Promise<number>((resolve) => {
-    process.removeAllListeners("SIGINT");
+    process.removeListener("SIGINT", onStartSignal);
+    process.removeListener("SIGTERM", onStartSignal);
     process.on("SIGINT", () => !stopping && stop("Ctrl-C").then(() => resolve(0)));
     process.on("SIGTERM", () => !stopping && stop("terminated").then(() => resolve(0)));
     server!.process.once("exit", (code) => !stopping && stop(`Jupyter exited (code ${code})`).then(() => resolve(1)));

@@ -84,18 +84,26 @@ function ignoreReconnectRejection(): void {
 
 /** Sessions not closed yet: what a Ctrl-C must clean up (see closeOnSignals). */
 const openSessions = new Set<LabSession>();
+/** Sessions still opening (lab coming up, server starting): a Ctrl-C waits for them, then closes them. */
+const openingSessions = new Set<Promise<unknown>>();
 
 /**
  * For the command-line tools: on Ctrl-C or SIGTERM, stop the Jupyter server (it runs in its own
  * process group and would outlive us) and take down a lab we brought up, then exit 130.
  */
 export function closeOnSignals(): void {
-  const onSignal = (signal: NodeJS.Signals) => {
+  let closing = false;
+  const onSignal = async (signal: NodeJS.Signals) => {
+    // A second signal must not kill us half-way through the clean-up (the server would outlive us).
+    if (closing) return void process.stderr.write(`${signal}: still stopping\n`);
+    closing = true;
     process.stderr.write(`\n${signal}: stopping the kernels and the Jupyter server${[...openSessions].some((s) => s.broughtUp) ? ", taking the lab down" : ""}\n`);
-    Promise.allSettled([...openSessions].map((session) => session.close())).then(() => process.exit(130));
+    await Promise.allSettled([...openingSessions]);
+    await Promise.allSettled([...openSessions].map((session) => session.close()));
+    process.exit(130);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 }
 
 export class LabSession implements KernelBackend {
@@ -114,7 +122,15 @@ export class LabSession implements KernelBackend {
     this.settings = server.settings;
   }
 
-  static async open(options: LabSessionOptions): Promise<LabSession> {
+  static open(options: LabSessionOptions): Promise<LabSession> {
+    const opening = LabSession.openNow(options);
+    openingSessions.add(opening);
+    const done = () => void openingSessions.delete(opening);
+    opening.then(done, done);
+    return opening;
+  }
+
+  private static async openNow(options: LabSessionOptions): Promise<LabSession> {
     ignoreReconnectRejection();
     const log = options.log ?? (() => {});
     const lab = new Lab({ prefix: options.prefix });
