@@ -10,8 +10,10 @@
 //    awaits (the event loop is free again): nothing is lost. Here it ends the execution that is
 //    running, if it started before the stamp; a stop from before the running cell started, or
 //    with nothing running, is dropped. The pending socket calls end first, with KeyboardInterrupt
-//    (and stop waiting: none can take a later datagram); tslab's own interrupt follows if the
-//    cell has not ended a moment later (it awaits something else, or caught the error).
+//    (and stop waiting: none can take a later datagram), and until the next cell starts any call
+//    that begins to wait is interrupted too (the hub's latch: the stopped cell's call may be
+//    between its first attempt and its wait); tslab's own interrupt follows if the cell has not
+//    ended a moment later (it awaits something else, or caught the error).
 //    Each line is acknowledged; host-kernel sends a real SIGINT only when no ack comes (the
 //    cell blocks the event loop, e.g. `while (true) {}`: breakOnSigint ends that).
 // 2. The stop button's message on one line: tslab makes the error it reports for an interrupt
@@ -32,8 +34,9 @@ const GRACE_MS = 100;
 /** The socket module's hub (packages/socket/src/interrupt.ts spells the same key). */
 interface InterruptHub {
   interrupters: Set<() => number>;
+  latched: boolean;
 }
-const hub: InterruptHub = { interrupters: new Set() };
+const hub: InterruptHub = { interrupters: new Set(), latched: false };
 (globalThis as Record<symbol, unknown>)[Symbol.for("@sockets-typescript/socket:interrupt-hub")] = hub;
 
 class OneLineError extends Error {
@@ -76,11 +79,9 @@ function stop(at: bigint): void {
     return;
   }
   execution.interrupted = true;
-  if (interruptSocketCalls() === 0) {
-    endByTslab();
-    return;
-  }
-  // KeyboardInterrupt is on its way through the cell's awaits: let it be the cell's error.
+  hub.latched = true;
+  interruptSocketCalls();
+  // KeyboardInterrupt is on its way through the cell's awaits (or comes at its next wait): let it be the cell's error.
   const timer = setTimeout(() => {
     if (execution.settled) return;
     interruptSocketCalls();
@@ -97,6 +98,7 @@ function watchExecutions(executor: Executor, viaChannel: boolean): void {
   executor.execute = function (this: unknown, src: string) {
     const execution: Execution = { start: process.hrtime.bigint(), settled: false, interrupted: false };
     running = execution;
+    hub.latched = false; // a stop before this cell is not for it
     // Compiles and runs the cell's synchronous part, then returns at its first await.
     const promise = execute.call(this, src);
     execution.promise = promise;

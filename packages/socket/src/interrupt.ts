@@ -25,6 +25,12 @@ export const INTERRUPT_HUB = Symbol.for("@sockets-typescript/socket:interrupt-hu
 export interface InterruptHub {
   /** Each returns how many pending calls it interrupted. */
   interrupters: Set<() => number>;
+  /**
+   * Set by the kernel from a stop until the next cell starts: a call that begins to wait
+   * meanwhile belongs to the stopped cell (e.g. it was between its first attempt and its wait
+   * when the stop came) and is interrupted at once, so it can never take a later datagram.
+   */
+  latched?: boolean;
 }
 
 const pending = new Set<Interruptible>();
@@ -59,7 +65,10 @@ function install(): void {
 /** Registers a pending call; the returned function unregisters it. */
 export function whilePending(call: Interruptible): () => void {
   pending.add(call);
-  if (!installed && !scheduled && hub === undefined) {
+  if (hub !== undefined) {
+    // A microtask: the caller registers its waiter after this returns.
+    if (hub.latched) queueMicrotask(() => pending.has(call) && call.interrupt());
+  } else if (!installed && !scheduled) {
     scheduled = true;
     setImmediate(install);
   }

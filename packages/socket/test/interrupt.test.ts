@@ -167,7 +167,11 @@ const socket = require(${JSON.stringify(moduleIndex)});
   await new Promise((resolve) => setTimeout(resolve, 50));
   const [data] = await sock.recvfrom(1024);
   const again = [...hub.interrupters].reduce((sum, f) => sum + f(), 0);
-  console.log(JSON.stringify({ hubs: hub.interrupters.size, listening, interrupted, outcome, data: String(data), again }));
+  // Latched (a stop came, the next cell has not started): a call that begins to wait ends at once.
+  hub.latched = true;
+  const latched = await sock.recvfrom(1024).then(() => "resolved", (err) => err.name);
+  hub.latched = false;
+  console.log(JSON.stringify({ hubs: hub.interrupters.size, listening, interrupted, outcome, data: String(data), again, latched }));
   sock.close(); sender.close();
 })();`;
   const result = resultOf(spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 20000 }));
@@ -178,5 +182,6 @@ const socket = require(${JSON.stringify(moduleIndex)});
     outcome: "KeyboardInterrupt: recvfrom() interrupted; nothing was lost and the socket is still usable",
     data: "b'for the next call'",
     again: 0,
+    latched: "KeyboardInterrupt",
   });
 });
