@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { needsRoot, projectRoot } from "./support/lab-fixture";
-import { snapshot, untilSame, type Snapshot } from "./support/leftovers";
+import { MARK, snapshot, untilSame, type Snapshot } from "./support/leftovers";
 
 const PREFIX = "lo-";
 const only = process.env.LEFTOVERS_ONLY ? new RegExp(process.env.LEFTOVERS_ONLY) : null;
@@ -43,7 +43,7 @@ function runCommand(argv: string[], stop?: Stop, env: Record<string, string> = {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: projectRoot,
-      env: { ...process.env, SOCKETS_LAB_PREFIX: PREFIX, ...env },
+      env: { ...process.env, SOCKETS_LAB_PREFIX: PREFIX, [MARK.split("=")[0]]: MARK.split("=")[1], ...env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // its own process group: a Ctrl-C reaches all of it, never the test runner
     });

@@ -20,6 +20,10 @@ async function up(lab: Lab): Promise<number> {
   try {
     // SOCKETS_LAB_STEP_PAUSE_MS: a pause after each step, for the test of Ctrl-C half-way.
     await lab.up((line) => console.log(`lab: ${line}`), abort.signal, Number(process.env.SOCKETS_LAB_STEP_PAUSE_MS) || 0);
+  } catch (err) {
+    // A terminal's Ctrl-C also hits the step's own command (ip ...), which then fails: still an interrupt (exit 130).
+    if (abort.signal.aborted && !(err as Error).message.startsWith("interrupted")) throw new LabError(`interrupted (${(err as Error).message}); what was made is removed`);
+    throw err;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -1,7 +1,9 @@
 // What a command of the project can leave behind on this machine, as a snapshot to compare
 // before and after: network namespaces, /etc/netns folders, processes started from the project
-// (command line or working folder inside it), the project's /tmp folders, and the iptables rules
-// of the root namespace and of every namespace present.
+// (the commands run with MARK in their environment, which every descendant inherits: Jupyter, its
+// kernels, host-kernel, tslab; and any orphan whose command line or working folder is in the
+// project), the project's /tmp folders, and the iptables rules of the root namespace and of every
+// namespace present.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readlinkSync, readFileSync } from "node:fs";
 import { projectRoot } from "./lab-fixture";
@@ -13,6 +15,9 @@ export interface Snapshot {
   tmp: string[];
   iptables: string[];
 }
+
+/** Put into the environment of the commands under test: their processes carry it. */
+export const MARK = "SOCKETS_LEFTOVERS_MARK=1";
 
 /** /tmp folders the project's programs make (host-kernel, lab-launcher, Jupyter data and runner folders). */
 const PROJECT_TMP = /^(host-kernel-|lab-kernel-|sockets-)/;
@@ -49,12 +54,17 @@ function projectProcesses(): string[] {
       const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
       if (args === "") continue; // kernel thread or already gone
       let cwd = "";
+      let marked = false;
+      let orphan = false;
       try {
         cwd = readlinkSync(`/proc/${entry}/cwd`);
+        marked = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(MARK);
+        orphan = / (\S) 1 /.test(readFileSync(`/proc/${entry}/stat`, "utf8").replace(/^\d+ \(.*\)/s, ""));
       } catch {
         // exited meanwhile
       }
-      if (args.includes(projectRoot) || cwd === projectRoot || cwd.startsWith(`${projectRoot}/`)) found.push(`${entry} ${args.slice(0, 160)}`);
+      const inProject = args.includes(projectRoot) || cwd === projectRoot || cwd.startsWith(`${projectRoot}/`);
+      if (marked || (orphan && inProject)) found.push(`${entry} ${args.slice(0, 160)}`);
     } catch {
       // exited meanwhile
     }
@@ -78,7 +88,7 @@ export function snapshot(): Snapshot {
     namespaces,
     etcNetns: existsSync("/etc/netns") ? readdirSync("/etc/netns").sort() : [],
     processes: projectProcesses(),
-    tmp: readdirSync("/tmp").filter((name) => PROJECT_TMP.test(name)).sort(),
+    tmp: readdirSync("/tmp").filter((name) => PROJECT_TMP.test(name) && name !== "sockets-lab.lock").sort(),
     iptables: [
       ...rules("root namespace", ["iptables-save"]),
       ...namespaces.flatMap((ns) => rules(`namespace ${ns}`, ["ip", "netns", "exec", ns, "iptables-save"])),
