@@ -6,7 +6,7 @@
 import { KernelManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { JULIET, ports } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
-import { projectRoot } from "../src/jupyter/kernelspecs";
+import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
 
 const ROUNDS = 5;
@@ -77,7 +77,7 @@ export async function measureLabSpeed(log: (line: string) => void = console.log,
     throw err;
   }
   // startJupyter has its own deadline; not abandoned on abort, or a server starting late would be left running.
-  const server = await startJupyter({ notebookDir: `${projectRoot}/notebooks`, lab }).catch(async (err) => {
+  const server = await startJupyter({ notebookDir: notebooksDir, lab }).catch(async (err) => {
     await lab.down();
     throw err;
   });

@@ -1,34 +1,25 @@
 // npm start: the whole local lab for a student. Installs the missing system packages (root),
 // brings romeo and juliet up, starts Jupyter on 127.0.0.1 with the notebooks and the two host
 // kernels, prints the URL. Ctrl-C stops the server, the kernels and the lab.
-import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { Lab, LabError } from "./lab/lab";
-import { projectJupyterDir, projectRoot } from "./jupyter/kernelspecs";
+import { LabError, StartError, runMain } from "./common/errors";
+import { portIsFree } from "./common/free-port";
+import { notebooksDir, projectJupyterDir } from "./common/paths";
+import { ensureSystemPackages, missingSystemPackages } from "./common/system-packages";
+import { Lab } from "./lab/lab";
 import { startJupyter, type JupyterServer } from "./jupyter/server";
 
 const PREFERRED_PORT = 8888;
 const say = (line: string) => console.log(`start: ${line}`);
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
 /** Refuses, with what to do instead, before anything is changed. */
 function checkMachine(): void {
   if (process.platform !== "linux") {
-    throw new LabError(`the local lab needs Linux (network namespaces); this is ${process.platform}. Use a Linux machine or VM, or a testbed (see README).`);
+    throw new LabError("ERR_LAB_NOT_LINUX", `the local lab needs Linux (network namespaces); this is ${process.platform}. Use a Linux machine or VM, or a testbed (see README).`);
   }
   if (process.getuid?.() !== 0) {
-    const check = spawnSync("bash", [join(projectRoot, "scripts", "install-system-packages.sh"), "--check"], { encoding: "utf8" });
-    throw new LabError(
-      "npm start needs root: it creates network namespaces and installs missing system packages.\n" +
-        `  Run: sudo npm start\n${check.status === 0 ? "" : check.stderr}`,
+    throw new StartError(
+      "ERR_START_NOT_ROOT",
+      `npm start needs root: it creates network namespaces and installs missing system packages.\n  Run: sudo npm start\n${missingSystemPackages()}`,
     );
   }
 }
@@ -36,8 +27,7 @@ function checkMachine(): void {
 async function main(): Promise<number> {
   checkMachine();
   say("checking system packages (Jupyter Notebook, nbconvert, iproute2, ...)");
-  const install = spawnSync("bash", [join(projectRoot, "scripts", "install-system-packages.sh")], { stdio: "inherit" });
-  if (install.status !== 0) throw new LabError("installing the system packages failed (see above)");
+  ensureSystemPackages("inherit");
 
   const lab = new Lab();
   let server: JupyterServer | undefined;
@@ -60,8 +50,8 @@ async function main(): Promise<number> {
     await lab.up((line) => say(`  ${line}`), abort.signal);
     say("starting Jupyter (the distribution's Notebook) with the kernels TypeScript on romeo / TypeScript on juliet");
     const port = (await portIsFree(PREFERRED_PORT)) ? PREFERRED_PORT : undefined;
-    server = await startJupyter({ notebookDir: join(projectRoot, "notebooks"), lab, port, log: "inherit" });
-    if (abort.signal.aborted) throw new LabError("interrupted while starting");
+    server = await startJupyter({ notebookDir: notebooksDir, lab, port, log: "inherit" });
+    if (abort.signal.aborted) throw new StartError("ERR_START_INTERRUPTED", "interrupted while starting");
   } catch (err) {
     await stop(abort.signal.aborted ? "Ctrl-C" : "start failed");
     if (abort.signal.aborted) return 130;
@@ -85,10 +75,4 @@ async function main(): Promise<number> {
   return stopped;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    console.error(err instanceof LabError ? `start: ${err.message}` : err);
-    process.exit(1);
-  },
-);
+runMain("start", main);

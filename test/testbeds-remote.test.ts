@@ -13,6 +13,7 @@ import { Lab } from "../src/lab/lab";
 import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
 import { projectRoot } from "./fixtures/testbeds/project-copy";
 import { sshOptions, startSshd } from "./fixtures/testbeds/lab-sshd";
+import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces, sshd)";
@@ -20,6 +21,12 @@ const lab = new Lab({ prefix: testLabPrefix() });
 let dir = "";
 let hostProject = "";
 let sshd: ChildProcess | undefined;
+if (isRoot) takeLabDownOnSignal(lab, () => removeTemp());
+
+function removeTemp() {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (hostProject) rmSync(join(hostProject, ".."), { recursive: true, force: true });
+}
 
 /** Runs Python on the hub (romeo) with testbeds importable; returns exit status and output. */
 function onHub(code: string, timeout = 300_000) {
@@ -37,7 +44,8 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "tb-remote-"));
   chmodSync(dir, 0o700);
   hostProject = join(mkdtempSync(join(tmpdir(), "tb-remote-host-")), "sockets-typescript");
-  sshd = startSshd(lab, "juliet", dir);
+  // host-setup.sh, started over ssh, writes its log, sshd drop-in and netplan file here, not in the machine's /etc and /var/log
+  sshd = startSshd(lab, "juliet", dir, { SETUP_LOG: join(dir, "setup.log"), SSHD_CONFIG_DIR: join(dir, "sshd_config.d"), NETPLAN_DIR: join(dir, "netplan") });
   for (let tries = 0; tries < 40 && onHub(remote() + "remote.run('true')", 10_000).status !== 0; tries++) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -47,8 +55,7 @@ after(async () => {
   if (!isRoot) return;
   sshd?.kill("SIGTERM");
   await lab.down();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  if (hostProject) rmSync(join(hostProject, ".."), { recursive: true, force: true });
+  removeTemp();
 });
 
 test("upload_project copies the hub's clone without node_modules, dist or .git", { skip }, () => {
@@ -73,6 +80,9 @@ test("start_setup runs host-setup.sh in the background and wait_for_setup follow
   assert.match(out, /status right after start_setup: None/, "start_setup must return while the set-up still runs");
   assert.match(readFileSync(join(hostProject, "host-setup.out"), "utf8"), /host-setup: ready: juliet/);
   assert.ok(existsSync(join(hostProject, "dist", "src", "host", "host-kernel.js")));
+  // sshd's SetEnv reached the set-up: its log and sshd drop-in are in the test's folder, not the machine's
+  assert.match(readFileSync(join(dir, "setup.log"), "utf8"), /host-setup: ready: juliet/);
+  assert.ok(existsSync(join(dir, "sshd_config.d", "10-sockets-typescript.conf")));
 });
 
 test("a failing set-up raises RemoteError with the host's last lines", { skip }, () => {

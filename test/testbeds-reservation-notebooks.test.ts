@@ -26,6 +26,8 @@ interface Report {
   kernelspecs: Record<string, { spec: { argv: string[]; display_name: string }; target: { destination: string; ssh_options: string[] } }>;
   testbed_state: Record<string, string[]>;
   output: string;
+  /** The error a cell raised (the flow check then exits 1, after its report). */
+  error: { step: string; cell: number; type: string; message: string } | null;
 }
 
 function flow(notebook: string, plan: string): Report {
@@ -34,6 +36,19 @@ function flow(notebook: string, plan: string): Report {
     const result = spawnSync(PYTHON, [flowCheck, notebook, work, plan], { encoding: "utf8", timeout: 120_000 });
     assert.equal(result.status, 0, result.stderr);
     return JSON.parse(result.stdout) as Report;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+/** A flow that must end in a cell's error: the report says which cell, and what it raised. */
+function failingFlow(notebook: string, plan: string): Report & { error: NonNullable<Report["error"]> } {
+  const work = mkdtempSync(join(tmpdir(), "tb-flow-"));
+  try {
+    const result = spawnSync(PYTHON, [flowCheck, notebook, work, plan], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(result.status, 1, `the flow was expected to fail:\n${result.stdout}\n${result.stderr}`);
+    const report = JSON.parse(result.stdout) as Report;
+    assert.ok(report.error, result.stderr);
+    return report as Report & { error: NonNullable<Report["error"]> };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -115,7 +130,42 @@ test("FABRIC flow check: running the reservation cell again reuses the slice", (
   const report = flow("start_here_fabric.ipynb", `all-but-last,cell:${reserveCell}`);
   assert.equal(callsTo(report, "FablibManager.new_slice").length, 1);
   assert.equal(callsTo(report, "Slice.submit").length, 1);
-  assert.match(report.output, /exists already: reusing it/);
+  // all-but-last ran the lease cell (step 10), which extended the slice: FABRIC then says ModifyOK
+  assert.match(report.output, /exists already \(ModifyOK\): reusing it/);
+});
+
+test("FABRIC flow check: a reused slice that failed (StableError) stops the cell: delete it; one still being made: wait", () => {
+  const nb = "start_here_fabric.ipynb";
+  const reserveCell = cellIndex(nb, "fablib.new_slice(");
+  const failed = failingFlow(nb, `all-but-last,fablib-slice-state:StableError,cell:${reserveCell}`);
+  assert.equal(failed.error.cell, reserveCell);
+  assert.equal(failed.error.message, "slice sockets-typescript-student_0000 is StableError: its reservation failed (Redeem/Ticket timeout (fake): " +
+    "no VM could be placed at ROOMY). Delete it (last cell), then run this cell again: another site may have room.");
+  assert.equal(callsTo(failed, "FablibManager.new_slice").length, 1, "no second slice");
+  const configuring = failingFlow(nb, `all-but-last,fablib-slice-state:Configuring,cell:${reserveCell}`);
+  assert.match(configuring.error.message, /^slice sockets-typescript-student_0000 is Configuring, not StableOK yet: FABRIC is still setting it up\. Wait a few minutes/);
+  const closing = failingFlow(nb, `all-but-last,fablib-slice-state:Closing,cell:${reserveCell}`);
+  assert.match(closing.error.message, /is Closing: it is being deleted\. Wait a minute/);
+});
+
+test("FABRIC flow check: the lease cell shows when the slice ends and extends it with fablib's renew", () => {
+  const nb = "start_here_fabric.ipynb";
+  const leaseCell = cellIndex(nb, "slice.renew(");
+  assert.ok(leaseCell > cellIndex(nb, "register_kernel(") && leaseCell < codeCells(nb).length - 1, "before the delete cell");
+  const began = Date.now();
+  const report = flow(nb, `all-but-last,restart,cell:${leaseCell}`);
+  assert.deepEqual(report.call_problems, []);
+  assert.deepEqual(report.fake_problems, []);
+  const leaseStep = report.steps.filter((step) => step.cell === leaseCell).at(-1)!;
+  assert.ok(leaseStep.calls.some((call) => call.endsWith("Slice.get_lease_end")));
+  const [renew] = callsTo(report, "Slice.renew").slice(-1);
+  // fablib's format, "%Y-%m-%d %H:%M:%S %z": EXTEND_DAYS (2) days and an hour from now
+  const match = /^'(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) \+0000'$/.exec(renew.values.end_date);
+  assert.ok(match, renew.values.end_date);
+  const asked = Date.parse(`${match[1]}T${match[2]}Z`);
+  const hour = 3600_000;
+  assert.ok(asked >= began + 49 * hour - 60_000 && asked <= Date.now() + 49 * hour + 60_000, renew.values.end_date);
+  assert.match(report.output, /slice sockets-typescript-student_0000 \((StableOK|ModifyOK)\) ends \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 \(UTC\)\nextended: slice sockets-typescript-student_0000 \(ModifyOK\) now ends \d{4}/);
 });
 
 test("Chameleon flow check: lease, networks, router, security group, VMs, floating IPs, set-up, kernels, and everything deleted", () => {
@@ -174,10 +224,67 @@ test("Chameleon flow check: an existing allow-ssh group is used, not made, and n
   assert.ok(publicPorts.every((body) => body.includes("'security_groups': ['sg-theirs']")), publicPorts.join("\n"));
 });
 
+test("Chameleon flow check: a 409 on the security group's delete: the clean-up goes on, the lease goes, the kernels are unregistered, the failure is reported", () => {
+  const nb = "start_here_chameleon.ipynb";
+  const report = failingFlow(nb, "all-but-last,security-group-in-use,last");
+  assert.deepEqual(report.call_problems, []);
+  assert.deepEqual(report.fake_problems, []);
+  assert.equal(report.error.cell, report.cells - 1, "the error comes from the delete cell");
+  assert.equal(report.error.type, "RuntimeError");
+  assert.match(report.error.message, /^deleted what could be deleted; NOT deleted:\n {2}the security group allow-ssh \(made here; other VMs may use it now\): Conflict: Security Group sg-\d+ in use\.\nRun this cell again later/);
+  assert.equal(report.error.message.split("\n").length, 3, "only the security group was not deleted");
+  const order = names(report);
+  assert.ok(order.lastIndexOf("Client.delete_security_group") < order.lastIndexOf("Lease.delete"), "the lease is deleted after the failed delete");
+  assert.deepEqual(report.testbed_state, { security_groups: ["allow-ssh", "default"] }, "everything else is gone, the lease too");
+  assert.deepEqual(report.kernelspecs, {}, "the kernels are unregistered");
+  assert.match(report.output, /could not delete the security group allow-ssh .*\(going on\): Security Group sg-\d+ in use\./);
+});
+
+test("Chameleon flow check: a VM in ERROR stops the VM cell with Nova's fault message; nothing is set up on the hosts", () => {
+  const report = failingFlow("start_here_chameleon.ipynb", "server-error:juliet,all-but-last");
+  assert.deepEqual(report.call_problems, []);
+  assert.deepEqual(report.fake_problems, []);
+  assert.equal(report.error.cell, cellIndex("start_here_chameleon.ipynb", "vm.wait("));
+  assert.equal(report.error.type, "RuntimeError");
+  assert.match(report.error.message, /^VM\(s\) did not start: sockets-ts-student-juliet is ERROR: No valid host was found\. There are not enough hosts available\. Delete your resources \(last cell\)/);
+  assert.doesNotMatch(report.error.message, /romeo is/, "romeo is ACTIVE");
+  assert.equal(callsTo(report, "server.show_server_by_name").length, 2, "each VM's status is checked");
+  assert.equal(callsTo(report, "Server.associate_floating_ip").length, 0);
+  assert.equal(callsTo(report, "Remote.upload_project").length, 0);
+});
+
+test("Chameleon flow check: a lease in ERROR stops the lease cell; no VM is asked for", () => {
+  const report = failingFlow("start_here_chameleon.ipynb", "lease-error,all-but-last");
+  assert.equal(report.error.cell, cellIndex("start_here_chameleon.ipynb", "my_lease.submit("));
+  assert.match(report.error.message, /^the lease sockets-ts-student-lease is ERROR, not ACTIVE: KVM@TACC could not reserve 2 x m1\.medium now/);
+  assert.equal(callsTo(report, "Server.submit").length, 0);
+});
+
+test("Chameleon flow check: a lookup that finds several resources (or fails otherwise) raises; nothing is made twice", () => {
+  const report = failingFlow("start_here_chameleon.ipynb", "duplicate:networks:-public,all-but-last");
+  assert.equal(report.error.type, "ResourceError");
+  assert.equal(report.error.message, "Found multiple networks with name sockets-ts-student-public");
+  assert.equal(report.error.cell, cellIndex("start_here_chameleon.ipynb", "neutron.create_network("));
+  assert.equal(callsTo(report, "Client.create_network").length, 0, "no second network of that name");
+});
+
+test("Chameleon flow check: python-chi older than 1.2 stops the first cell with the upgrade command", () => {
+  const report = failingFlow("start_here_chameleon.ipynb", "chi-version:1.1.0,all-but-last");
+  assert.equal(report.error.cell, 0);
+  assert.equal(report.error.message, "python-chi 1.1.0 is too old: this notebook needs python-chi >= 1.2. Upgrade it: run  " +
+    "%pip install --upgrade 'python-chi>=1.2'  in a cell, then Kernel -> Restart Kernel, and run this notebook from the top.");
+  assert.deepEqual(report.calls, [], "nothing was asked of Chameleon");
+  const current = flow("start_here_chameleon.ipynb", "cell:0");
+  assert.match(current.output, /^python-chi 1\.2\.6$/m);
+});
+
 test("the signature lists name their source and commit, and hold what the notebooks use", () => {
   for (const [file, symbol] of [["fabrictestbed-extensions", "fabrictestbed_extensions.fablib.slice.Slice.add_l2network"],
     ["python-chi", "chi.lease.Lease.add_flavor_reservation"], ["python-neutronclient", "neutronclient.v2_0.client.Client.create_subnet"],
-    ["geni-lib", "geni.rspec.pg.Interface.addAddress"]]) {
+    ["geni-lib", "geni.rspec.pg.Interface.addAddress"], ["python-chi", "chi.exception.CHIValueError"],
+    ["python-chi", "chi.server.show_server_by_name"], ["python-chi", "chi.lease.Lease.status"],
+    ["fabrictestbed-extensions", "fabrictestbed_extensions.fablib.slice.Slice.get_lease_end"],
+    ["fabrictestbed-extensions", "fabrictestbed_extensions.fablib.slice.Slice.renew"]]) {
     const list = JSON.parse(readFileSync(join(projectRoot, "test", "fixtures", "testbeds", "signatures", `${file}.json`), "utf8"));
     assert.match(list.commit, /^[0-9a-f]{40}$/);
     assert.ok(list.source.length > 0);

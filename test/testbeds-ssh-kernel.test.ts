@@ -14,6 +14,7 @@ import { Lab } from "../src/lab/lab";
 import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
 import { copyProject, projectRoot } from "./fixtures/testbeds/project-copy";
 import { SSHD_PORT, sshOptions as sshdOptions, startSshd } from "./fixtures/testbeds/lab-sshd";
+import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces, sshd)";
@@ -25,6 +26,10 @@ const lab = new Lab({ prefix: testLabPrefix() });
 let dir = "";
 let project = "";
 let sshd: ChildProcess | undefined;
+if (isRoot) takeLabDownOnSignal(lab, () => {
+  if (dir && !process.env.TB_KEEP) rmSync(dir, { recursive: true, force: true });
+  if (project) rmSync(project, { recursive: true, force: true });
+});
 
 interface Report { [key: string]: any }
 
@@ -90,7 +95,7 @@ before(async () => {
   chmodSync(dir, 0o700);
   project = copyProject("tb-ssh-project-");
   const setup = inHost("juliet", ["env", `SETUP_LOG=${join(dir, "setup.log")}`, `SSHD_CONFIG_DIR=${join(dir, "sshd_config.d")}`,
-    "bash", join(project, "testbeds", "host-setup.sh"), "--host", "juliet", "--offline"], 300_000);
+    `NETPLAN_DIR=${join(dir, "netplan")}`, "bash", join(project, "testbeds", "host-setup.sh"), "--host", "juliet", "--offline"], 300_000);
   assert.equal(setup.status, 0, setup.stdout + setup.stderr);
   sshd = startSshd(lab, "juliet", dir);
   registerJuliet(sshOptions(), project);
@@ -217,13 +222,13 @@ test("host not set up: the launcher names the missing kernel and the set-up step
     registerJuliet(sshOptions(), empty, data);
     const result = launchOnce(data);
     assert.equal(result.status, 97);
-    assert.match(result.stderr, /ssh-kernel juliet: juliet is not set up: .*dist\/src\/kernels\/host-kernel\.js is missing there; run the set-up step/);
+    assert.match(result.stderr, /ssh-kernel juliet: juliet is not set up: .*dist\/src\/host\/host-kernel\.js is missing there; run the set-up step/);
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
 });
 
-test("a missing ssh target or a non-loopback connection file is refused with a clear message (no ssh tried)", () => {
+test("a missing ssh target or a connection file host-kernel would refuse is refused with a clear message (no ssh tried)", () => {
   const scratch = mkdtempSync(join(tmpdir(), "tb-launcher-args-"));
   try {
     const missing = spawnSync(PYTHON, [launcher, "--host", "romeo", "--target", join(scratch, "none.json"), join(scratch, "c.json")], { encoding: "utf8" });
@@ -235,7 +240,8 @@ test("a missing ssh target or a non-loopback connection file is refused with a c
     writeFileSync(connection, JSON.stringify({ transport: "tcp", ip: "0.0.0.0", key: "k", shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 }));
     const open = spawnSync(PYTHON, [launcher, "--host", "romeo", "--target", target, connection], { encoding: "utf8" });
     assert.equal(open.status, 2);
-    assert.match(open.stderr, /only tcp on 127\.0\.0\.1 can be forwarded/);
+    // The connection info's rules are host-kernel's (src/host/connection.ts), checked before any ssh.
+    assert.equal(open.stderr, `ssh-kernel romeo: ${connection}: connection info: ip must be "127.0.0.1" (kernels listen on IPv4 loopback only), not "0.0.0.0"\n`);
     const other = spawnSync(PYTHON, [launcher, "--host", "juliet", "--target", target, connection], { encoding: "utf8" });
     assert.equal(other.status, 2);
     assert.match(other.stderr, /is for romeo, not juliet/);

@@ -8,12 +8,14 @@
 # Run from the project's copy on the host (the folder this script is in, one level up). Steps:
 #   1. Node.js >= 20 (from the official Node.js package source, deb.nodesource.com, if missing or older)
 #   2. host name, experiment address (on the interface with --mac) and /etc/hosts names, from
-#      packages/topology/topology.json
+#      packages/topology/topology.json; an address put there by this script is also written to a
+#      netplan file (matched by MAC), so that it survives a reboot, and re-checked at every run
 #   3. segmentation/receive offloads off on the experiment interface (captures show real segments)
 #   4. npm ci in the project (skipped when package-lock.json is unchanged), npm run build
 #   5. a tslab kernel is started on this host and runs one cell
 # Logs every step (also to $SETUP_LOG, default /var/log/sockets-typescript-setup.log) and ends
-# with "host-setup: ready" or "host-setup: FAILED: <what to do>".
+# with "host-setup: ready" or "host-setup: FAILED: <what to do>". apt waits up to $APT_LOCK_TIMEOUT s
+# (default 600) for its locks: minutes after a first boot, unattended-upgrades holds them.
 set -uo pipefail
 
 NODE_MAJOR_MIN="${NODE_MAJOR_MIN:-20}"  # raised only by tests, to exercise the install path
@@ -21,6 +23,9 @@ NODE_MAJOR_INSTALL=22
 NODESOURCE_URL="${NODESOURCE_URL:-https://deb.nodesource.com}"
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SETUP_LOG="${SETUP_LOG:-/var/log/sockets-typescript-setup.log}"
+APT_LOCK_TIMEOUT="${APT_LOCK_TIMEOUT:-600}"
+NETPLAN_DIR="${NETPLAN_DIR:-/etc/netplan}"  # tests point it elsewhere: a lab host shares the machine's /etc
+NETPLAN_FILE="$NETPLAN_DIR/60-sockets-typescript-lan.yaml"
 HOST="" MAC="" OFFLINE="" JUPYTER=""
 
 say() { echo "host-setup: $*"; }
@@ -58,6 +63,49 @@ as_owner() {
   fi
 }
 
+# apt-get, waiting for apt's locks instead of failing at once. On a fresh VM, unattended-upgrades
+# (or cloud-init's package step) holds them for minutes. apt waits for the dpkg lock itself when
+# given DPkg::Lock::Timeout; for the package lists' lock (apt-get update) it does not (apt 2.6/2.7):
+# that one is retried here. Not waiting for cloud-init itself: a testbed may run this very script
+# from cloud-init, which would then wait for itself. A held lock is said first, with its holder
+# (apt -qq says nothing while it waits); apt's output is kept, and shown on failure.
+apt_lock_file() {  # the lock the apt-get command $1 takes, where this apt keeps it (APT_CONFIG honoured)
+  local STATUS="" LISTS=""
+  eval "$(apt-config shell STATUS Dir::State::status/f LISTS Dir::State::lists/d 2>/dev/null)"
+  if [ "$1" = update ]; then [ -n "$LISTS" ] && echo "${LISTS%/}/lock"
+  else [ -n "$STATUS" ] && echo "$(dirname "$STATUS")/lock-frontend"; fi
+}
+lock_holder() {  # "name (pid N)" of a process holding a POSIX lock on file $1 (dpkg and apt lock so), or nothing
+  local inode pid
+  inode="$(stat -c %i "$1" 2>/dev/null)" || return 0
+  pid="$(awk -v inode="$inode" '$2 != "->" { n = split($6, id, ":"); if (id[n] == inode) { print $5; exit } }' /proc/locks 2>/dev/null)"
+  [ -n "$pid" ] && echo "$(cat "/proc/$pid/comm" 2>/dev/null || echo "?") (pid $pid)"
+}
+apt_get() {
+  local began=$SECONDS log status said="" lock holder
+  lock="$(apt_lock_file "$1")"
+  holder="$([ -n "$lock" ] && lock_holder "$lock")"
+  if [ -n "$holder" ]; then
+    say "apt's lock $lock is held by $holder (e.g. unattended-upgrades after a first boot): waiting for it, up to $APT_LOCK_TIMEOUT s"
+    said=1
+  fi
+  log="$(mktemp)"
+  while :; do
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$APT_LOCK_TIMEOUT" "$@" > "$log" 2>&1
+    status=$?
+    [ "$status" -eq 0 ] && { rm -f "$log"; return 0; }
+    if grep -q "Could not get lock .*lists" "$log" && [ $((SECONDS - began)) -lt "$APT_LOCK_TIMEOUT" ]; then
+      [ -n "$said" ] || say "apt's package lists are locked by another apt (e.g. unattended-upgrades after a first boot): waiting, up to $APT_LOCK_TIMEOUT s"
+      said=1
+      sleep 3
+      continue
+    fi
+    echo "apt-get $*: exit $status:"; tail -n 15 "$log"
+    rm -f "$log"
+    return "$status"
+  done
+}
+
 node_major() { command -v node >/dev/null && node --version | sed -E 's/^v([0-9]+).*/\1/' || echo 0; }
 
 install_node() {
@@ -66,16 +114,16 @@ install_node() {
   local keyring=/etc/apt/keyrings/nodesource.gpg tmp
   tmp="$(mktemp)"
   # Download first: if the source is unreachable nothing on the system has been changed.
-  command -v curl >/dev/null || apt-get install -y -qq curl >/dev/null || fail "could not install curl (apt-get failed)"
+  command -v curl >/dev/null || apt_get install -y -qq curl || fail "could not install curl (apt-get failed)"
   curl -fsSL --max-time 60 "$NODESOURCE_URL/gpgkey/nodesource-repo.gpg.key" -o "$tmp" \
     || { rm -f "$tmp"; fail "could not download the Node.js package key from $NODESOURCE_URL (no internet on this host?)"; }
-  command -v gpg >/dev/null || apt-get install -y -qq gnupg >/dev/null || fail "could not install gnupg (apt-get failed)"
+  command -v gpg >/dev/null || apt_get install -y -qq gnupg || fail "could not install gnupg (apt-get failed)"
   mkdir -p /etc/apt/keyrings
   gpg --dearmor --yes -o "$keyring" "$tmp" || fail "the Node.js package key from $NODESOURCE_URL is not a valid key"
   rm -f "$tmp"
   echo "deb [signed-by=$keyring] $NODESOURCE_URL/node_$NODE_MAJOR_INSTALL.x nodistro main" > /etc/apt/sources.list.d/nodesource.list
-  apt-get update -qq || fail "apt-get update failed (see above)"
-  apt-get install -y -qq nodejs >/dev/null || fail "apt-get install nodejs failed (see above)"
+  apt_get update -qq || fail "apt-get update failed (see above)"
+  apt_get install -y -qq nodejs || fail "apt-get install nodejs failed (see above)"
 }
 
 # 1. Node.js
@@ -115,7 +163,15 @@ interface_with_mac() {
     [ "$(cat "$dev/address" 2>/dev/null)" = "$1" ] && { basename "$dev"; return; }
   done
 }
+# The MAC recorded in our netplan file by an earlier run: after a reboot without netplan (or a lost
+# address), a rerun without --mac (CloudLab reruns the boot script so) still finds the interface.
+netplan_mac() { [ -f "$NETPLAN_FILE" ] && sed -n -E 's/^ *macaddress: *"?([0-9a-f:]{17})"?.*/\1/p' "$NETPLAN_FILE" | head -n 1; }
 IFACE="$(interface_with_address "$ADDRESS")"
+ADDED=""
+if [ -z "$IFACE" ] && [ -z "$MAC" ] && [ -n "$(netplan_mac)" ]; then
+  MAC="$(netplan_mac)"
+  say "the experiment address is gone; $NETPLAN_FILE says the experiment interface has the MAC $MAC"
+fi
 if [ -n "$IFACE" ]; then
   say "experiment address $ADDRESS/$PREFIX is on $IFACE"
 elif [ -n "$MAC" ]; then
@@ -124,10 +180,40 @@ elif [ -n "$MAC" ]; then
   say "putting the experiment address $ADDRESS/$PREFIX on $IFACE ($MAC)"
   ip link set "$IFACE" up || fail "could not bring $IFACE up"
   ip addr add "$ADDRESS/$PREFIX" dev "$IFACE" || fail "could not add $ADDRESS/$PREFIX to $IFACE"
+  ADDED=1
 else
   fail "the experiment address $ADDRESS is on no interface; give the experiment interface's MAC: --mac MAC"
 fi
 ip link show "$IFACE" | grep -q "state UP\|,UP" || { ip link set "$IFACE" up; say "$IFACE set up"; }
+
+# The address survives a reboot: a netplan file (Ubuntu's network configuration, on FABRIC, Chameleon
+# and CloudLab images) for the interface, matched by its MAC (names may change at boot). Written when
+# this script put the address there, or when an earlier run did (then re-checked, rewritten if it
+# differs). An address the testbed put there itself (CloudLab) is the testbed's to keep: no file.
+# Not `netplan apply`: the address is on the interface already, and apply reconfigures every
+# interface, the one the hub's ssh session uses too; `netplan generate` checks the file and renders it
+# for the next boot. Without netplan (e.g. Debian) the file is written but nothing reads it: a rerun
+# of this script puts the address back (it finds the interface by the MAC in the file).
+if [ -n "$ADDED" ] || [ -f "$NETPLAN_FILE" ]; then
+  lan_mac="$(cat "/sys/class/net/$IFACE/address")"
+  netplan_wanted="$(printf '%s\n' "# testbeds/host-setup.sh: $HOST's experiment address, kept across reboots (the interface is found by its MAC)" \
+    "network:" "  version: 2" "  ethernets:" "    sockets-typescript-lan:" "      match:" "        macaddress: \"$lan_mac\"" \
+    "      addresses:" "        - \"$ADDRESS/$PREFIX\"")"
+  if [ -f "$NETPLAN_FILE" ] && [ "$(cat "$NETPLAN_FILE")" = "$netplan_wanted" ]; then
+    say "the experiment address is kept across reboots ($NETPLAN_FILE)"
+  else
+    [ -f "$NETPLAN_FILE" ] && say "$NETPLAN_FILE differs (another MAC or address): rewriting it"
+    mkdir -p "$NETPLAN_DIR" && (umask 077 && echo "$netplan_wanted" > "$NETPLAN_FILE.tmp") && mv "$NETPLAN_FILE.tmp" "$NETPLAN_FILE" \
+      || fail "could not write $NETPLAN_FILE"
+    say "wrote $NETPLAN_FILE: $ADDRESS/$PREFIX on the interface with MAC $lan_mac, also after a reboot"
+  fi
+  if command -v netplan >/dev/null; then
+    netplan generate || fail "netplan generate rejected $NETPLAN_FILE (see above)"
+    say "netplan generate: the configuration is valid and takes effect at the next boot"
+  else
+    say "netplan is not installed here: nothing reads $NETPLAN_FILE; after a reboot, run this script again to put the address back"
+  fi
+fi
 
 # Every host's name -> its experiment address. Other lines naming our hosts are commented out
 # (a "127.0.1.1 romeo" line would otherwise win and romeo would resolve to loopback).
@@ -160,7 +246,9 @@ NODE
 
 # 3. Offloads: with them on, a capture shows 64 KB "segments" the wire never carried.
 if ! command -v ethtool >/dev/null; then
-  apt-get install -y -qq ethtool >/dev/null 2>&1 || say "warning: ethtool is missing and could not be installed: offloads left as they are"
+  # a fresh image may have no package lists yet: then once more after apt-get update
+  apt_get install -y -qq ethtool || { apt_get update -qq && apt_get install -y -qq ethtool; } \
+    || say "warning: ethtool is missing and could not be installed: offloads left as they are"
 fi
 if command -v ethtool >/dev/null; then
   on="$(ethtool -k "$IFACE" 2>/dev/null | grep -E '^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload): on' | cut -d: -f1 | tr '\n' ' ')"
@@ -185,10 +273,11 @@ if [ -f "$sshd_dropin" ] && [ "$(cat "$sshd_dropin")" = "$sshd_wanted" ]; then
   say "sshd ends sessions of vanished clients ($sshd_dropin)"
 elif mkdir -p "$SSHD_CONFIG_DIR" && echo "$sshd_wanted" > "$sshd_dropin"; then
   say "sshd: wrote $sshd_dropin (sessions of vanished clients end after 15 s)"
-  if [ -d /run/systemd/system ] && { systemctl reload ssh 2>/dev/null || systemctl reload sshd 2>/dev/null; }; then
+  # (only the system's own sshd directory concerns the system's sshd: tests write elsewhere)
+  if [ "$SSHD_CONFIG_DIR" = /etc/ssh/sshd_config.d ] && [ -d /run/systemd/system ] && { systemctl reload ssh 2>/dev/null || systemctl reload sshd 2>/dev/null; }; then
     say "sshd reloaded"
   else
-    say "sshd not reloaded here (no systemd service): new sshd processes read $sshd_dropin"
+    say "sshd not reloaded here (no systemd, or not the system's sshd folder): new sshd processes read $sshd_dropin"
   fi
 else
   say "warning: could not write $sshd_dropin: a kernel whose hub vanished may linger on this host"
@@ -215,8 +304,8 @@ if [ -n "$JUPYTER" ]; then
     say "Jupyter Notebook present"
   else
     say "installing Jupyter Notebook (apt-get install jupyter-notebook)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jupyter-notebook >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jupyter-notebook >/dev/null; } \
+    apt_get install -y -qq jupyter-notebook \
+      || { apt_get update -qq && apt_get install -y -qq jupyter-notebook; } \
       || fail "could not install jupyter-notebook (apt-get failed)"
   fi
 fi

@@ -17,7 +17,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Duplex } from "node:stream";
-import { CHANNELS, parseConnectionInfo, portOf, type ConnectionInfo } from "./connection";
+import { parseConnectionInfo } from "./connection";
+import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, startedLine, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 
 const STOP_GRACE_MS = 2000;
@@ -32,12 +33,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function fail(message: string): never {
   process.stderr.write(`host-kernel: ${message}\n`);
-  process.exit(1);
+  process.exit(EXIT_FAILED);
 }
 
 function parseArgs(args: string[]): { relayDir?: string } {
   if (args.length === 0) return {};
-  if (args.length === 2 && args[0] === "--relay-dir") return { relayDir: args[1] };
+  if (args.length === 2 && args[0] === RELAY_DIR_OPTION) return { relayDir: args[1] };
   return fail("usage: node host-kernel.js [--relay-dir DIR]  (connection info as JSON on the first line of stdin)");
 }
 
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     env: { ...process.env, SOCKETS_KERNEL_CONTROL_FD: String(CONTROL_FD) },
     detached: true,
   });
-  process.stderr.write(`host-kernel: tslab started pid ${tslab.pid} on ${hostname()}\n`);
+  process.stderr.write(`${startedLine(tslab.pid, hostname())}\n`);
   const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, () => tslab.kill("SIGINT"));
 
   const servers: Server[] = [];
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
       const next = await lineIterator.next();
       if (next.done) break;
       const command = next.value.trim();
-      if (command === "interrupt") interrupt();
+      if (command === INTERRUPT_LINE) interrupt();
       else if (command !== "") process.stderr.write(`host-kernel: ignoring unknown command ${JSON.stringify(command)}\n`);
     }
     stop(); // stdin closed: the launcher is gone
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
     for (const channel of CHANNELS) {
       const server = relayServer({ host: "127.0.0.1", port: portOf(info, channel) });
       servers.push(server);
-      await listen(server, { path: join(relayDir, `${channel}.sock`) }).catch((err: Error) => {
+      await listen(server, { path: relaySocketPath(relayDir, channel) }).catch((err: Error) => {
         stop();
         fail(`cannot serve ${channel} in ${relayDir}: ${err.message}`);
       });

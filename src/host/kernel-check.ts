@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type * as Zmq from "zeromq";
 import { freePort } from "../common/free-port";
+import { CHANNELS, EXIT_FAILED, portOf, type ConnectionInfo } from "./protocol";
 
 const TIMEOUT_MS = 120_000; // a first tslab start on a small VM compiles TypeScript: be patient
 const CELL = 'const kernelCheckAnswer: string = require("os").hostname(); kernelCheckAnswer';
@@ -18,13 +19,19 @@ const zmq: typeof Zmq = require(require.resolve("zeromq", { paths: [dirname(requ
 
 function fail(message: string): never {
   process.stderr.write(`kernel-check: ${message}\n`);
-  process.exit(1);
+  process.exit(EXIT_FAILED);
 }
 
 async function main(): Promise<void> {
   const key = randomBytes(16).toString("hex");
-  const [shell, iopub, stdin, control, hb] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const info = { transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", shell_port: shell, iopub_port: iopub, stdin_port: stdin, control_port: control, hb_port: hb };
+  const info: ConnectionInfo = { transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", shell_port: 0, iopub_port: 0, stdin_port: 0, control_port: 0, hb_port: 0 };
+  const taken = new Set<number>();
+  for (const channel of CHANNELS) {
+    let port: number;
+    do port = await freePort(); while (taken.has(port)); // each channel its own port (the protocol's rule)
+    taken.add(port);
+    info[`${channel}_port`] = port;
+  }
   const hostKernel = join(__dirname, "host-kernel.js");
   const kernel = spawn(process.execPath, [hostKernel], { stdio: ["pipe", "inherit", "inherit"] });
   let exited = false;
@@ -47,7 +54,7 @@ async function main(): Promise<void> {
     return { id: header.msg_id, frames: ["<IDS|MSG>", sign(parts), ...parts] };
   };
   const dealer = new zmq.Dealer({ linger: 0 });
-  dealer.connect(`tcp://127.0.0.1:${shell}`);
+  dealer.connect(`tcp://127.0.0.1:${portOf(info, "shell")}`);
   const request = async (msgType: string, content: object) => {
     const { id, frames } = message(msgType, content);
     await dealer.send(frames);

@@ -10,14 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hostNames, type HostName } from "@sockets-typescript/topology";
 import { Lab } from "../lab/lab";
-import { CHANNELS, parseConnectionInfo, portOf, type ConnectionInfo } from "./connection";
+import { parseConnectionInfo } from "./connection";
+import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 
 const STOP_GRACE_MS = 3000;
 
 function fail(message: string): never {
   process.stderr.write(`lab-launcher: ${message}\n`);
-  process.exit(1);
+  process.exit(EXIT_FAILED);
 }
 
 async function main(): Promise<void> {
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
 
   const relayDir = mkdtempSync(join(tmpdir(), `lab-kernel-${host}-`));
   const cleanUp = () => rmSync(relayDir, { recursive: true, force: true });
-  const [cmd, ...args] = lab.hostArgv(host as HostName, [process.execPath, join(__dirname, "host-kernel.js"), "--relay-dir", relayDir]);
+  const [cmd, ...args] = lab.hostArgv(host as HostName, [process.execPath, join(__dirname, "host-kernel.js"), RELAY_DIR_OPTION, relayDir]);
   // Own process group: Jupyter signals our group; host-kernel hears only what we forward.
   const child = spawn(cmd, args, { stdio: ["pipe", "inherit", "inherit"], detached: true });
   child.stdin.write(JSON.stringify(info) + "\n");
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
-  process.on("SIGINT", () => child.stdin.writable && child.stdin.write("interrupt\n"));
+  process.on("SIGINT", () => child.stdin.writable && child.stdin.write(`${INTERRUPT_LINE}\n`));
   const stop = () => {
     if (stopping) return;
     stopping = true;
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   process.on("SIGHUP", stop);
 
   for (const channel of CHANNELS) {
-    const server = relayServer({ path: join(relayDir, `${channel}.sock`) });
+    const server = relayServer({ path: relaySocketPath(relayDir, channel) });
     await listen(server, { host: "127.0.0.1", port: portOf(info, channel) }).catch((err: Error) => {
       stop();
       fail(`cannot listen on 127.0.0.1:${portOf(info, channel)} (${channel}): ${err.message}`);

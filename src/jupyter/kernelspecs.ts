@@ -2,20 +2,9 @@
 // project (JUPYTER_PATH points there), never into the user's or the system's.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { hostNames, type HostName } from "@sockets-typescript/topology";
+import { hostNames } from "@sockets-typescript/topology";
+import { kernelDisplayName, kernelName } from "../common/paths";
 import type { Lab } from "../lab/lab";
-
-export const projectRoot = join(__dirname, "..", "..", "..");
-/** The project's Jupyter data folder: JUPYTER_PATH=<project>/jupyter. */
-export const projectJupyterDir = join(projectRoot, "jupyter");
-
-export function kernelName(host: HostName): string {
-  return `ts-${host}`;
-}
-
-export function displayName(host: HostName): string {
-  return `TypeScript on ${host}`;
-}
 
 /** Writes <dataDir>/kernels/ts-<host>/kernel.json for both hosts; returns the folders written. */
 export function writeLabKernelspecs(dataDir: string, lab: Lab): string[] {
@@ -24,7 +13,7 @@ export function writeLabKernelspecs(dataDir: string, lab: Lab): string[] {
     mkdirSync(dir, { recursive: true });
     const spec = {
       argv: [process.execPath, join(__dirname, "..", "host", "lab-launcher.js"), host, "{connection_file}"],
-      display_name: displayName(host),
+      display_name: kernelDisplayName(host),
       language: "typescript",
       // tslab ignores interrupt_request messages; it stops a cell on SIGINT.
       interrupt_mode: "signal",

@@ -9,7 +9,9 @@ import { ServerConnection } from "@jupyterlab/services";
 import WebSocket from "ws";
 import type { Lab } from "../lab/lab";
 import { hostNames } from "@sockets-typescript/topology";
-import { kernelName, projectJupyterDir, projectRoot, writeLabKernelspecs } from "./kernelspecs";
+import { JupyterStartError } from "../common/errors";
+import { kernelName, projectJupyterDir, projectRoot } from "../common/paths";
+import { writeLabKernelspecs } from "./kernelspecs";
 import { freePort } from "../common/free-port";
 
 export const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
@@ -104,7 +106,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new Error(`the Jupyter server exited at start (${JUPYTER_NOTEBOOK}):\n${log.trim().split("\n").slice(-15).join("\n")}`);
+      throw new JupyterStartError("ERR_JUPYTER_EXITED", `the Jupyter server exited at start (${JUPYTER_NOTEBOOK}):\n${log.trim().split("\n").slice(-15).join("\n")}`);
     }
     try {
       const reply = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${token}` } });
@@ -114,7 +116,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the Jupyter server did not answer within ${READY_TIMEOUT_MS / 1000} s:\n${log.trim()}`);
+      throw new JupyterStartError("ERR_JUPYTER_TIMEOUT", `the Jupyter server did not answer within ${READY_TIMEOUT_MS / 1000} s:\n${log.trim()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -1,6 +1,7 @@
 // npm run lab:up | lab:down | lab:status | lab:shell -- <host> ; and `exec <host> -- cmd args`.
 import { spawn } from "node:child_process";
 import { hostNames, hosts } from "@sockets-typescript/topology";
+import { runMain } from "../common/errors";
 import { Lab, LabError, LAN_INTERFACE, checkHost, checkRoot } from "./lab";
 
 const usage = `usage: node dist/src/lab/cli.js up | down | status | shell <host> | exec <host> -- <command> [args...]
@@ -55,7 +56,7 @@ async function status(lab: Lab): Promise<number> {
 async function inHost(lab: Lab, host: string, argv: string[]): Promise<number> {
   checkHost(host);
   checkRoot(`enter ${host}`);
-  if (!(await lab.isUp())) throw new LabError(`the lab is not up: run npm run lab:up first`);
+  if (!(await lab.isUp())) throw new LabError("ERR_LAB_NOT_UP", `the lab is not up: run npm run lab:up first`);
   const [cmd, ...args] = lab.hostArgv(host, argv);
   const child = spawn(cmd, args, { stdio: "inherit" });
   // Ctrl-C belongs to the program inside the host (it shares our terminal), not to us.
@@ -91,10 +92,4 @@ async function main(args: string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    console.error(err instanceof LabError || err.name === "CommandError" ? `lab: ${err.message}` : err);
-    process.exit(err.message.startsWith("interrupted") ? 130 : 1);
-  },
-);
+runMain("lab", () => main(process.argv.slice(2)));

@@ -6,7 +6,10 @@
 import { mkdirSync, rmSync, rmdirSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { hostNames, hosts, network, type HostName } from "@sockets-typescript/topology";
-import { run, tryRun } from "./commands";
+import { run, tryRun } from "../common/commands";
+import { LabError } from "../common/errors";
+
+export { LabError };
 
 /** The LAN interface's name inside each host (like a testbed host's experiment interface). */
 export const LAN_INTERFACE = "lan0";
@@ -14,10 +17,6 @@ export const LAN_INTERFACE = "lan0";
 export const ETC_NETNS = "/etc/netns";
 /** Where `ip netns add` keeps the namespaces (iproute2's NETNS_RUN_DIR). */
 const NETNS_RUN_DIR = "/var/run/netns";
-
-export class LabError extends Error {
-  override name = "LabError";
-}
 
 export interface LabOptions {
   /** Prefix of the namespace names, so tests can run a lab beside a student's. Default: $SOCKETS_LAB_PREFIX or "". */
@@ -44,7 +43,7 @@ export class Lab {
     this.prefix = options.prefix ?? process.env.SOCKETS_LAB_PREFIX ?? "";
     // Interface names are at most 15 bytes and namespace names become file names: keep them tame.
     if (!/^[a-z0-9-]{0,8}$/.test(this.prefix)) {
-      throw new LabError(`lab prefix ${JSON.stringify(this.prefix)}: use at most 8 of a-z, 0-9 and "-"`);
+      throw new LabError("ERR_LAB_PREFIX", `lab prefix ${JSON.stringify(this.prefix)}: use at most 8 of a-z, 0-9 and "-"`);
     }
   }
 
@@ -108,7 +107,7 @@ export class Lab {
     checkRoot("bring the lab up");
     const undo: (() => Promise<unknown> | void)[] = [];
     const step = async (what: string, action: () => Promise<unknown> | void, revert?: () => Promise<unknown> | void) => {
-      if (signal?.aborted) throw new LabError("interrupted: the lab was not brought up, and what was made is removed again");
+      if (signal?.aborted) throw new LabError("ERR_LAB_INTERRUPTED", "interrupted: the lab was not brought up, and what was made is removed again");
       progress(what);
       await action();
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -143,7 +142,7 @@ export class Lab {
           await run(["ip", "-n", ns, "link", "set", LAN_INTERFACE, "up"]);
         });
       }
-      if (signal?.aborted) throw new LabError("interrupted: the lab was not brought up, and what was made is removed again");
+      if (signal?.aborted) throw new LabError("ERR_LAB_INTERRUPTED", "interrupted: the lab was not brought up, and what was made is removed again");
     } catch (err) {
       for (const revert of undo.reverse()) await Promise.resolve(revert()).catch(() => undefined);
       throw err;
@@ -208,11 +207,11 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
 }
 
 export function checkHost(host: string): asserts host is HostName {
-  if (!(hostNames as string[]).includes(host)) throw new LabError(`unknown host ${JSON.stringify(host)}: the lab's hosts are ${hostNames.join(" and ")}`);
+  if (!(hostNames as string[]).includes(host)) throw new LabError("ERR_LAB_UNKNOWN_HOST", `unknown host ${JSON.stringify(host)}: the lab's hosts are ${hostNames.join(" and ")}`);
 }
 
 /** The lab needs root (namespaces, veth); say so plainly instead of failing half-way. */
 export function checkRoot(what: string): void {
-  if (process.platform !== "linux") throw new LabError(`the lab needs Linux (network namespaces); this is ${process.platform}`);
-  if (process.getuid?.() !== 0) throw new LabError(`root is needed to ${what}: run it with sudo (for example: sudo npm run lab:up)`);
+  if (process.platform !== "linux") throw new LabError("ERR_LAB_NOT_LINUX", `the lab needs Linux (network namespaces); this is ${process.platform}`);
+  if (process.getuid?.() !== 0) throw new LabError("ERR_LAB_NOT_ROOT", `root is needed to ${what}: run it with sudo (for example: sudo npm run lab:up)`);
 }

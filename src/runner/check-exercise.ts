@@ -7,12 +7,13 @@ import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
 import { LabSession, closeOnSignals } from "./lab-session";
-import { ensureSystemPackages } from "./system-packages";
+import { NotebookError, UsageError, runMain } from "../common/errors";
+import { projectRoot } from "../common/paths";
+import { ensureSystemPackages } from "../common/system-packages";
 import { readNotebook, type HostNotebook } from "./notebook";
 import { runPair, type TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
 import { formatEntry, writeJson } from "./transcript";
-import { projectRoot } from "./walkthrough";
 import { judgeExercise, type Verdict } from "./exercise-requirements";
 import { WireWatch, defaultLosses, type LineArrival } from "./wire-watch";
 
@@ -49,7 +50,7 @@ export function detectVariant(notebooks: readonly HostNotebook[]): Variant {
   const code = notebooks.flatMap((nb) => nb.cells.map((cell) => cell.code)).join("\n");
   const byCode = [/SOCK_DGRAM/.test(code) && "udp", /SOCK_STREAM/.test(code) && "tcp"].filter(Boolean);
   if (byCode.length === 1) return byCode[0] as Variant;
-  throw new Error("cannot tell whether this is the UDP or the TCP exercise: give --udp or --tcp");
+  throw new NotebookError("ERR_NOTEBOOK_VARIANT_UNKNOWN", "cannot tell whether this is the UDP or the TCP exercise: give --udp or --tcp");
 }
 
 export async function checkExercise(options: ExerciseOptions): Promise<ExerciseResult> {
@@ -110,10 +111,16 @@ function parseArgs(args: string[]): ExerciseOptions & { json?: string } {
     else if (arg === "--json" && args[i + 1]) options.json = args[++i];
     else if (arg === "--timeout" && Number(args[i + 1]) > 0) options.timeoutMs = Number(args[++i]) * 1000;
     else if (!arg.startsWith("--")) files.push(arg);
-    else throw new Error(`unknown option ${arg}; ${usage}`);
+    else throw new UsageError(`unknown option ${arg}; ${usage}`);
   }
-  if (files.length !== 2) throw new Error(usage);
-  for (const file of files) readFileSync(file); // a missing file fails here, with its name
+  if (files.length !== 2) throw new UsageError(usage);
+  for (const file of files) {
+    try {
+      readFileSync(file); // a missing file fails here, with its name
+    } catch (err) {
+      throw new NotebookError("ERR_NOTEBOOK_UNREADABLE", (err as Error).message);
+    }
+  }
   return { ...options, juliet: files[0], romeo: files[1] };
 }
 
@@ -121,7 +128,7 @@ async function main(): Promise<number> {
   const { json, ...options } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
   closeOnSignals();
-  ensureSystemPackages(projectRoot, (line) => console.log(line));
+  ensureSystemPackages((line) => console.log(line));
   const result = await checkExercise({ ...options, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
   console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo}`);
@@ -131,11 +138,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      console.error(`check-exercise: ${err.message}`);
-      process.exit(2);
-    },
-  );
+  runMain("check-exercise", main, { failed: 2 });
 }

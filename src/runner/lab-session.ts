@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
 import type { HostName } from "@sockets-typescript/topology";
+import { KernelStartError, NotebookError } from "../common/errors";
 import { Lab } from "../lab/lab";
 import { startJupyter, type JupyterServer } from "../jupyter/server";
 import { KernelClient } from "./kernel-client";
@@ -31,16 +32,16 @@ interface HostSession {
 
 async function startHostSession(settings: ServerConnection.ISettings, root: string, notebook: HostNotebook): Promise<HostSession> {
   const path = relative(root, notebook.path);
-  if (path.startsWith("..")) throw new Error(`${notebook.path} is outside ${root}: the Jupyter server cannot open it`);
+  if (path.startsWith("..")) throw new NotebookError("ERR_NOTEBOOK_OUTSIDE_ROOT", `${notebook.path} is outside ${root}: the Jupyter server cannot open it`);
   const model = await SessionAPI.startSession({ path, name: path, type: "notebook", kernel: { name: notebook.kernelName } }, settings);
-  if (!model.kernel) throw new Error(`${path}: the server started no kernel`);
+  if (!model.kernel) throw new KernelStartError("ERR_KERNEL_NOT_STARTED", `${path}: the server started no kernel`);
   const kernel = new KernelConnection({ model: model.kernel, serverSettings: settings, handleComms: false });
   let timer: NodeJS.Timeout | undefined;
   try {
     // kernel_info answered: the kernel runs in its host and listens on all its channels.
     await Promise.race([
       kernel.info,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${notebook.kernelName} did not start within ${KERNEL_START_TIMEOUT_MS / 1000} s`)), KERNEL_START_TIMEOUT_MS))),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new KernelStartError("ERR_KERNEL_TIMEOUT", `${notebook.kernelName} did not start within ${KERNEL_START_TIMEOUT_MS / 1000} s`)), KERNEL_START_TIMEOUT_MS))),
     ]);
   } catch (err) {
     kernel.dispose();

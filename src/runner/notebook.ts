@@ -2,6 +2,8 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
+import { NotebookError } from "../common/errors";
+import { kernelName as kernelNameOf } from "../common/paths";
 
 export interface NotebookCell {
   host: HostName;
@@ -32,13 +34,13 @@ export function readNotebook(path: string, expectedHost?: HostName): HostNoteboo
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new Error(`${path}: not a readable notebook (${(err as Error).message})`);
+    throw new NotebookError("ERR_NOTEBOOK_UNREADABLE", `${path}: not a readable notebook (${(err as Error).message})`);
   }
-  if (!Array.isArray(raw.cells)) throw new Error(`${path}: not a notebook (no cells)`);
+  if (!Array.isArray(raw.cells)) throw new NotebookError("ERR_NOTEBOOK_NO_CELLS", `${path}: not a notebook (no cells)`);
   const kernelName = raw.metadata?.kernelspec?.name ?? "";
   const host = hostOf(kernelName) ?? hostOf(basename(path)) ?? expectedHost;
-  if (!host) throw new Error(`${path}: cannot tell which host it runs on (kernelspec "${kernelName}")`);
-  if (expectedHost && host !== expectedHost) throw new Error(`${path}: this is ${host}'s notebook, expected ${expectedHost}'s`);
+  if (!host) throw new NotebookError("ERR_NOTEBOOK_HOST_UNKNOWN", `${path}: cannot tell which host it runs on (kernelspec "${kernelName}")`);
+  if (expectedHost && host !== expectedHost) throw new NotebookError("ERR_NOTEBOOK_WRONG_HOST", `${path}: this is ${host}'s notebook, expected ${expectedHost}'s`);
 
   const cells: NotebookCell[] = [];
   let step = "setup";
@@ -58,7 +60,7 @@ export function readNotebook(path: string, expectedHost?: HostName): HostNoteboo
       waitsForPeer: tags.includes("waits-for-peer"),
     });
   });
-  return { host, path, kernelName: `ts-${host}`, cells };
+  return { host, path, kernelName: kernelNameOf(host), cells };
 }
 
 function hostOf(text: string): HostName | undefined {

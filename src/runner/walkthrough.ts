@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { hostNames } from "@sockets-typescript/topology";
 import type { KernelBackend, KernelPair } from "./kernel-pair";
 import { LabSession, closeOnSignals } from "./lab-session";
-import { ensureSystemPackages } from "./system-packages";
+import { UsageError, runMain } from "../common/errors";
+import { notebooksDir, projectRoot } from "../common/paths";
+import { ensureSystemPackages } from "../common/system-packages";
 import { readNotebook, type HostNotebook } from "./notebook";
 import { runPair, type TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
@@ -14,7 +16,6 @@ import { formatEntry, median, writeJson } from "./transcript";
 import { checkWalkthrough, type Deviation } from "./walkthrough-check";
 import { expectationsFor, type Part } from "./walkthrough-expectations";
 
-export const projectRoot = join(__dirname, "..", "..", "..");
 const notebookPrefix: Record<Part, string> = { udp: "01-udp", tcp: "02-tcp" };
 
 export interface PartResult {
@@ -51,7 +52,7 @@ export interface WalkthroughOptions {
 }
 
 /** The notebook pair of one part, juliet's first. */
-export function walkthroughNotebooks(part: Part, dir = join(projectRoot, "notebooks")): HostNotebook[] {
+export function walkthroughNotebooks(part: Part, dir = notebooksDir): HostNotebook[] {
   return hostNames.map((host) => readNotebook(join(dir, `${notebookPrefix[part]}-${host}.ipynb`), host));
 }
 
@@ -130,7 +131,7 @@ function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: n
     else if (arg === "all") parts = ["udp", "tcp"];
     else if (arg === "--json" && args[i + 1]) json = args[++i];
     else if (arg === "--timeout" && Number(args[i + 1]) > 0) timeoutMs = Number(args[++i]) * 1000;
-    else throw new Error(`unknown argument ${JSON.stringify(arg)}; ${usage}`);
+    else throw new UsageError(`unknown argument ${JSON.stringify(arg)}; ${usage}`);
   }
   return { parts, json, timeoutMs };
 }
@@ -139,7 +140,7 @@ async function main(): Promise<number> {
   const { parts, json, timeoutMs } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
   closeOnSignals();
-  ensureSystemPackages(projectRoot, (line) => console.log(line));
+  ensureSystemPackages((line) => console.log(line));
   const result = await runWalkthrough({ parts, timeoutMs, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
   console.log(
@@ -157,11 +158,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      console.error(`walkthrough: ${err.message}`);
-      process.exit(2);
-    },
-  );
+  runMain("walkthrough", main, { failed: 2 });
 }

@@ -5,13 +5,12 @@
 //   - optionally loses datagrams for real: the FIRST datagram carrying a chosen line is dropped
 //     on arrival (string match + statistic nth), later copies pass, so a solution that sends
 //     again recovers and one that does not loses the line.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { HostName } from "@sockets-typescript/topology";
+import { run } from "../common/commands";
+import { CommandError, LabError } from "../common/errors";
 import type { Lab } from "../lab/lab";
 import { linesOf, partnerOf, type DialogueLine } from "@sockets-typescript/dialogue";
 
-const run = promisify(execFile);
 export const CHAIN = "SOCKETS-CHECK";
 
 export interface LineArrival {
@@ -34,13 +33,12 @@ export class WireWatch {
 
   private async iptables(host: HostName, args: string[]): Promise<string> {
     try {
-      const { stdout } = await run("ip", ["netns", "exec", this.lab.namespace(host), "iptables", "-w", ...args], { encoding: "utf8" });
-      return stdout;
+      return await run(["ip", "netns", "exec", this.lab.namespace(host), "iptables", "-w", ...args]);
     } catch (err) {
-      const e = err as NodeJS.ErrnoException & { stderr?: string };
-      if (e.code === "ENOENT") throw new Error("ip (iproute2) is not installed: run scripts/install-system-packages.sh");
-      if (/iptables.*(not found|No such file)/.test(e.stderr ?? "")) throw new Error("iptables is not installed: run scripts/install-system-packages.sh");
-      throw new Error(`iptables ${args.join(" ")} on ${host}: ${(e.stderr ?? e.message).trim()}`);
+      if (!(err instanceof CommandError)) throw err;
+      if (err.code === "ERR_COMMAND_NOT_FOUND") throw new LabError("ERR_LAB_TOOL_MISSING", "ip (iproute2) is not installed: run scripts/install-system-packages.sh");
+      if (/iptables.*(not found|No such file)/.test(err.stderr)) throw new LabError("ERR_LAB_TOOL_MISSING", "iptables is not installed: run scripts/install-system-packages.sh");
+      throw new LabError("ERR_LAB_FIREWALL", `iptables ${args.join(" ")} on ${host}: ${err.stderr.trim() || `exit ${err.exitCode}`}`);
     }
   }
 

@@ -2,9 +2,10 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
+import { projectRoot } from "../../src/common/paths";
 import { Lab } from "../../src/lab/lab";
 
-export const projectRoot = join(__dirname, "..", "..", "..");
+export { projectRoot };
 export const isRoot = process.getuid?.() === 0 && process.platform === "linux";
 /** For `test(name, { skip: needsRoot }, ...)`: the lab needs root (namespaces, veth). */
 export const needsRoot = isRoot ? false : "needs root (network namespaces); CI runs as root";

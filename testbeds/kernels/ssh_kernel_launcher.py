@@ -15,6 +15,7 @@ kernel stops the same way. Standard library only: the hub promises nothing else.
 """
 import argparse
 import json
+import math
 import os
 import secrets
 import shlex
@@ -24,9 +25,13 @@ import sys
 import threading
 import time
 
+# The host-kernel protocol, as src/host/protocol.ts defines it (test/protocol.test.ts compares them).
 CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
 PORT_NAMES = tuple(f"{channel}_port" for channel in CHANNELS)
 HOST_KERNEL = "dist/src/host/host-kernel.js"
+RELAY_DIR_OPTION = "--relay-dir"
+INTERRUPT_LINE = "interrupt"
+STARTED_MARKER = "host-kernel: tslab started"
 NOT_SET_UP = 97  # remote exit codes of the command below
 NO_NODE = 98
 STOP_GRACE_SECONDS = 10
@@ -46,6 +51,59 @@ SSH_OPTIONS = [
 
 class LaunchError(Exception):
     """A problem the student can act on; its text is the whole message."""
+
+
+class ConnectionInfoError(LaunchError):
+    """Connection info that breaks a rule of src/host/connection.ts (same rules, same words)."""
+
+
+def _shown(value, missing=False):
+    """A value as the messages show it: its JSON as JavaScript writes it, or "missing"."""
+    if missing:
+        return "missing"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "null"  # as JSON.stringify writes Infinity (from a literal like 1e400)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        value = int(value)  # JavaScript has one number type: 5001.0 is 5001
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _not_json(constant):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def parse_connection_info(text):
+    """The connection info's rules, as src/host/connection.ts states and explains them: transport
+    "tcp", ip "127.0.0.1" (the ssh forwards listen on IPv4 loopback only), a non-empty key with
+    signature_scheme "hmac-sha256" (what tslab signs with), five different ports 1-65535. Refused
+    here with host-kernel's words rather than by host-kernel on the host after an ssh login."""
+    try:
+        info = json.loads(text, parse_constant=_not_json)
+    except ValueError:
+        raise ConnectionInfoError("connection info is not JSON") from None
+    if not isinstance(info, dict):
+        raise ConnectionInfoError("connection info is not a JSON object")
+    prefix = "connection info: "
+
+    def check(name, good, rule):
+        if not good(info.get(name)):
+            raise ConnectionInfoError(f"{prefix}{name} {rule}, not {_shown(info.get(name), name not in info)}")
+
+    check("transport", lambda v: v == "tcp", 'must be "tcp"')
+    check("ip", lambda v: v == "127.0.0.1", 'must be "127.0.0.1" (kernels listen on IPv4 loopback only)')
+    check("key", lambda v: isinstance(v, str) and v != "", "must be a non-empty string (tslab signs every message with it)")
+    check("signature_scheme", lambda v: v == "hmac-sha256", 'must be "hmac-sha256" (the only one tslab signs with)')
+    seen = {}
+    for name in PORT_NAMES:
+        port = info.get(name)
+        is_number = isinstance(port, (int, float)) and not isinstance(port, bool)
+        if not (is_number and float(port).is_integer() and 1 <= port <= 65535):
+            raise ConnectionInfoError(f"{prefix}{name} must be a port number 1-65535, not {_shown(port, name not in info)}")
+        port = int(port)
+        if port in seen:
+            raise ConnectionInfoError(f"{prefix}{name} is {port}, as {seen[port]} is: each channel needs its own port")
+        seen[port] = name
+    return info
 
 
 def load_target(path, host):
@@ -85,7 +143,7 @@ def remote_command(project_dir, run, relay_dir=None):
     if relay_dir is None:
         return checks + f"exec node {HOST_KERNEL}"
     relay = shlex.quote(relay_dir)
-    return checks + f"mkdir -m 700 {relay} || exit 1; trap 'rm -rf {relay}' EXIT; node {HOST_KERNEL} --relay-dir {relay}"
+    return checks + f"mkdir -m 700 {relay} || exit 1; trap 'rm -rf {relay}' EXIT; node {HOST_KERNEL} {RELAY_DIR_OPTION} {relay}"
 
 
 def forwards_to(connection, relay_dir):
@@ -164,7 +222,7 @@ class Launcher:
         for raw in self.process.stderr:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             self.stderr_tail = (self.stderr_tail + [line])[-20:]
-            if line.startswith("host-kernel: tslab started"):
+            if line.startswith(STARTED_MARKER):
                 self.connected = True
             print(line, file=sys.stderr, flush=True)
 
@@ -177,7 +235,7 @@ class Launcher:
 
     def on_interrupt(self, signum, frame):
         if self.process:
-            self.send_line("interrupt")
+            self.send_line(INTERRUPT_LINE)
 
     def on_terminate(self, signum, frame):
         """Stop: closing stdin makes the host's kernel stop; ssh then exits by itself."""
@@ -248,11 +306,15 @@ def main(argv=None):
             return check(args.host, target)
         if not args.connection_file:
             raise LaunchError("no connection file given (Jupyter passes {connection_file})")
-        with open(args.connection_file, encoding="utf-8") as file:
-            connection = json.load(file)
-        if connection.get("transport", "tcp") != "tcp" or connection.get("ip", "127.0.0.1") not in ("127.0.0.1", "localhost"):
-            raise LaunchError(f"the connection file asks for {connection.get('transport')}://{connection.get('ip')}; "
-                              "only tcp on 127.0.0.1 can be forwarded")
+        try:
+            with open(args.connection_file, encoding="utf-8") as file:
+                text = file.read()
+        except (OSError, UnicodeDecodeError) as error:
+            raise LaunchError(f"cannot read the connection file: {error}") from None
+        try:
+            connection = parse_connection_info(text)
+        except ConnectionInfoError as error:
+            raise LaunchError(f"{args.connection_file}: {error}") from None
     except LaunchError as error:
         print(f"ssh-kernel {args.host}: {error}", file=sys.stderr, flush=True)
         return 2

@@ -6,12 +6,10 @@ import { pythonTypeName } from "./bytes";
 import { AF_INET, AF_INET6 } from "./constants";
 import { OverflowError, gaierror, typeError } from "./errors";
 import { resolveHost } from "./resolve";
-import { sockaddrIn, sockaddrIn6 } from "./sockaddr";
+import { parseDottedQuad, sockaddrIn, sockaddrIn6 } from "./sockaddr";
 
 /** What a call accepts as an address: Python's tuple as an array, e.g. ["10.10.0.101", 4000]. */
 export type AddressInput = readonly (string | number)[];
-
-const dottedQuad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function checkPort(value: unknown, call: string): number {
   const port = toInteger(value);
@@ -22,12 +20,7 @@ function checkPort(value: unknown, call: string): number {
 function ipv4Bytes(host: string): Uint8Array {
   if (host === "") return new Uint8Array([0, 0, 0, 0]);
   if (host === "<broadcast>") return new Uint8Array([255, 255, 255, 255]);
-  const quad = dottedQuad.exec(host);
-  if (quad) {
-    const parts = quad.slice(1).map(Number);
-    if (parts.every((part) => part <= 255)) return new Uint8Array(parts);
-  }
-  return resolveHost(host, AF_INET).ip;
+  return parseDottedQuad(host) ?? resolveHost(host, AF_INET).ip;
 }
 
 /** The sockaddr for an address tuple of this socket family; `call` names the method in errors. */

@@ -48,7 +48,25 @@ export function strerror(num: number): string {
   return libc.strerror(num);
 }
 
-export class OSError extends Error {
+/**
+ * Python's root of all exceptions: every error this module raises prints as Python prints it
+ * (`Name: message`, or the bare name when there is no message) on one line. The tree below is
+ * Python's: Exception under it (OSError, ValueError, OverflowError...), KeyboardInterrupt beside
+ * Exception, so that `instanceof Exception` means what `except Exception` means.
+ */
+export class BaseException extends Error {
+  constructor(message?: string) {
+    super(message);
+    shortenStack(this);
+  }
+}
+nameClass(BaseException, "BaseException");
+
+/** Python's Exception: what a program is expected to catch (not KeyboardInterrupt). */
+export class Exception extends BaseException {}
+nameClass(Exception, "Exception");
+
+export class OSError extends Exception {
   declare readonly errno: number | undefined;
   declare readonly strerror: string | undefined;
   declare readonly code: string | undefined;
@@ -69,7 +87,6 @@ export class OSError extends Error {
     defineHidden(this, "errno", num);
     defineHidden(this, "strerror", text);
     defineHidden(this, "code", num === undefined ? undefined : errnoName(num));
-    shortenStack(this);
   }
 }
 nameClass(OSError, "OSError");
@@ -113,31 +130,17 @@ const eaiNames: Record<number, string> = {
   [-5]: "EAI_NODATA", [-9]: "EAI_ADDRFAMILY",
 };
 
-export class ValueError extends Error {
-  constructor(message?: string) {
-    super(message);
-    shortenStack(this);
-  }
-}
+export class ValueError extends Exception {}
 nameClass(ValueError, "ValueError");
 export class UnicodeDecodeError extends ValueError {}
 nameClass(UnicodeDecodeError, "UnicodeDecodeError");
 
-export class OverflowError extends Error {
-  constructor(message?: string) {
-    super(message);
-    shortenStack(this);
-  }
-}
+/** Python's OverflowError (an ArithmeticError there; this module raises none of its siblings). */
+export class OverflowError extends Exception {}
 nameClass(OverflowError, "OverflowError");
 
 /** A pending call ended by SIGINT (the notebook's stop button, Ctrl-C). */
-export class KeyboardInterrupt extends Error {
-  constructor(message?: string) {
-    super(message);
-    shortenStack(this);
-  }
-}
+export class KeyboardInterrupt extends BaseException {}
 nameClass(KeyboardInterrupt, "KeyboardInterrupt");
 
 /** JavaScript's own TypeError with Python's words and a one-line stack. */

@@ -6,7 +6,7 @@ import { pythonTypeName } from "./bytes";
 import { AF_INET, AF_UNSPEC, AI_NUMERICHOST, EAI_NONAME, EAI_SYSTEM } from "./constants";
 import { OSError, fromErrno, gaierror, typeError } from "./errors";
 import * as libc from "./libc";
-import { Address, decodeSockaddr } from "./sockaddr";
+import { Address, addressText, decodeSockaddr, parseDottedQuad } from "./sockaddr";
 
 /** One getaddrinfo result: Python's (family, type, proto, canonname, sockaddr). */
 export type AddrInfoEntry = [family: number, type: number, proto: number, canonname: string, sockaddr: Address];
@@ -73,17 +73,12 @@ export function resolveHost(host: string, family: number): { ip: Uint8Array; sco
   return { ip: new Uint8Array(view.subarray(8, 24)), scopeId: view.readUInt32LE(24) };
 }
 
-const dottedQuad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
 /** gethostbyname(host): the IPv4 address text of a name, e.g. "juliet" -> "10.10.0.101". */
 export function gethostbyname(host: string): string {
   if (typeof host !== "string") throw typeError(`gethostbyname() argument 1 must be str, not ${pythonTypeName(host)}`);
   toHostString(host);
   if (host === "") return "0.0.0.0";
-  const quad = dottedQuad.exec(host);
-  if (quad && quad.slice(1).every((part) => Number(part) <= 255)) return quad.slice(1).map(Number).join(".");
-  const { ip } = resolveHost(host, AF_INET);
-  return `${ip[0]}.${ip[1]}.${ip[2]}.${ip[3]}`;
+  return addressText(AF_INET, parseDottedQuad(host) ?? resolveHost(host, AF_INET).ip);
 }
 
 /** gethostname(): this host's name (the UTS name: "romeo" inside the lab's namespace). */

@@ -7,6 +7,21 @@ import * as libc from "./libc";
 /** An address as Python's tuple: [host, port] (IPv4) or [host, port, flowinfo, scope_id] (IPv6). */
 export type Address = [host: string, port: number, ...rest: number[]];
 
+const dottedQuad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * The 4 bytes of a numeric IPv4 address written as four decimal numbers 0-255 ("10.10.0.101"),
+ * or null for anything else (a name, "::1", "300.1.1.1"): what goes straight into a sockaddr
+ * without asking the resolver. The one parser of the module (bind/connect/sendto, gethostbyname).
+ */
+export function parseDottedQuad(host: unknown): Uint8Array | null {
+  if (typeof host !== "string") return null;
+  const quad = dottedQuad.exec(host);
+  if (!quad) return null;
+  const parts = quad.slice(1).map(Number);
+  return parts.every((part) => part <= 255) ? new Uint8Array(parts) : null;
+}
+
 /** Big enough for any sockaddr (struct sockaddr_storage). */
 export const SOCKADDR_STORAGE_SIZE = 128;
 export const SOCKADDR_IN_SIZE = 16;

@@ -13,7 +13,7 @@ import {
 import { OSError, OverflowError, ValueError, badFileDescriptor, errno as E, fromErrno, typeError } from "./errors";
 import * as libc from "./libc";
 import { Direction, FdWatch } from "./readiness";
-import { Address, SOCKADDR_STORAGE_SIZE, decodeSockaddr } from "./sockaddr";
+import { Address, SOCKADDR_STORAGE_SIZE, decodeSockaddr, parseDottedQuad } from "./sockaddr";
 
 const F_GETFL = 3;
 const F_SETFL = 4;
@@ -182,7 +182,7 @@ export class Socket {
       return this.#lastSockaddr;
     }
     const sa = encodeAddress(this.family, address, call);
-    if (this.family === AF_INET && isNumericIPv4((address as unknown[])[0])) {
+    if (this.family === AF_INET && parseDottedQuad((address as unknown[])[0]) !== null) {
       this.#lastHost = (address as unknown[])[0] as string;
       this.#lastPort = (address as unknown[])[1] as number;
       this.#lastSockaddr = sa;
@@ -534,11 +534,6 @@ function keepOrCopy(buf: Buffer, n: number): Bytes {
   if (n * 2 < buf.length) return copyOut(buf, n);
   if (n < buf.length) buf.fill(0, n);
   return new Bytes(buf.buffer, buf.byteOffset, n);
-}
-
-const dottedQuad = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-function isNumericIPv4(host: unknown): boolean {
-  return typeof host === "string" && dottedQuad.test(host);
 }
 
 function ArrayBufferView_is(value: unknown): value is ArrayBufferView {

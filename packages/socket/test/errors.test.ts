@@ -67,3 +67,28 @@ test("the errno table names numbers both ways", () => {
   assert.equal(errors.errnoName(11), "EAGAIN");
   assert.equal(errors.errnoName(107), "ENOTCONN");
 });
+
+test("every error shares Python's tree: BaseException > Exception > OSError/ValueError/OverflowError; KeyboardInterrupt beside Exception", () => {
+  const cases: [Error, string, boolean][] = [
+    [new errors.ValueError("negative buffersize in recv"), "ValueError: negative buffersize in recv", true],
+    [new errors.UnicodeDecodeError("bad byte"), "UnicodeDecodeError: bad byte", true],
+    [new errors.OverflowError("bind(): port must be 0-65535."), "OverflowError: bind(): port must be 0-65535.", true],
+    [errors.fromErrno(111), "ConnectionRefusedError: [Errno 111] Connection refused", true],
+    [new errors.gaierror(-2), "gaierror: [Errno -2] Name or service not known", true],
+    [errors.timedOut(), "TimeoutError: timed out", true],
+    [new errors.KeyboardInterrupt(), "KeyboardInterrupt", false],
+    [new errors.KeyboardInterrupt("recv() interrupted"), "KeyboardInterrupt: recv() interrupted", false],
+  ];
+  for (const [err, printed, isException] of cases) {
+    assert.ok(err instanceof errors.BaseException && err instanceof Error, printed);
+    assert.equal(err instanceof errors.Exception, isException, printed);
+    assert.equal(err.stack, printed);
+    assert.equal(inspect(err), printed);
+    assert.equal(String(err), printed);
+    assert.deepEqual(Object.keys(err), [], printed);
+  }
+  assert.ok(!(new errors.ValueError("x") instanceof errors.OSError));
+  assert.ok(!(new errors.OverflowError("x") instanceof errors.ValueError));
+  assert.equal(new errors.ValueError("x").name, "ValueError");
+  assert.equal(Object.getPrototypeOf(errors.KeyboardInterrupt.prototype), errors.BaseException.prototype);
+});

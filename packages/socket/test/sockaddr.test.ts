@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { inspect } from "node:util";
 import { test } from "node:test";
 import { AF_INET6 } from "../src/constants";
-import { addressText, asTuple, decodeSockaddr, sockaddrIn, sockaddrIn6 } from "../src/sockaddr";
+import { addressText, asTuple, decodeSockaddr, sockaddrIn, sockaddrIn6, parseDottedQuad } from "../src/sockaddr";
 
 test("sockaddr_in round-trips address and port in network order", () => {
   const sa = sockaddrIn(new Uint8Array([10, 10, 0, 101]), 4000);
@@ -50,4 +50,12 @@ test("returned addresses are frozen like Python's tuples, so one peer's address 
 
 test("an empty sockaddr decodes as the unbound address", () => {
   assert.deepEqual([...decodeSockaddr(new Uint8Array(128), 0)], ["0.0.0.0", 0]);
+});
+
+test("parseDottedQuad: four decimal numbers 0-255 are an IPv4 address, anything else goes to the resolver", () => {
+  assert.deepEqual(parseDottedQuad("10.10.0.101"), new Uint8Array([10, 10, 0, 101]));
+  assert.deepEqual(parseDottedQuad("010.1.1.255"), new Uint8Array([10, 1, 1, 255]));
+  for (const other of ["256.1.1.1", "1.2.3", "1.2.3.4.5", "juliet", "::1", " 1.2.3.4", "1.2.3.4\n", "", "1.2.3.-4", 5, null, ["1.2.3.4"]]) {
+    assert.equal(parseDottedQuad(other), null, JSON.stringify(other));
+  }
 });

@@ -1,12 +1,9 @@
-// Runs the system tools the lab is made of (ip, kill) and says what failed in one line.
+// Runs the system tools the lab is made of (ip, iptables, kill): argv in, stdout out, and a
+// CommandError that says in one line what failed. The one command runner of src/.
 import { execFile } from "node:child_process";
+import { CommandError } from "./errors";
 
-export class CommandError extends Error {
-  constructor(readonly argv: readonly string[], readonly stderr: string, readonly exitCode: number | null) {
-    super(`${argv.join(" ")} failed: ${stderr.trim() || `exit ${exitCode}`}`);
-    this.name = "CommandError";
-  }
-}
+export { CommandError };
 
 /** Runs argv, resolves with its stdout; rejects with a CommandError naming the command and its stderr. */
 export function run(argv: readonly string[], options: { input?: string } = {}): Promise<string> {
@@ -14,8 +11,7 @@ export function run(argv: readonly string[], options: { input?: string } = {}): 
     const child = execFile(argv[0], argv.slice(1), { encoding: "utf8" }, (err, stdout, stderr) => {
       if (err) {
         const code = typeof (err as NodeJS.ErrnoException).code === "number" ? ((err as unknown) as { code: number }).code : null;
-        const words = (err as NodeJS.ErrnoException).code === "ENOENT" ? `${argv[0]}: command not found` : stderr;
-        reject(new CommandError(argv, words, code));
+        reject(new CommandError(argv, stderr, code, (err as NodeJS.ErrnoException).code === "ENOENT"));
       } else {
         resolve(stdout);
       }

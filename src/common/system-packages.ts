@@ -1,0 +1,27 @@
+// The distribution's packages the lab needs (Jupyter, iproute2, iptables, ...), through the one
+// script that knows them: scripts/install-system-packages.sh installs what is missing (as root)
+// or, with --check or without root, says what to run. npm start and the runners call it here.
+import { spawnSync } from "node:child_process";
+import { SystemPackagesError } from "./errors";
+import { installScript } from "./paths";
+
+/** Installs what is missing; the script's lines go to `print` (or straight to the terminal: "inherit"). */
+export function ensureSystemPackages(print: ((line: string) => void) | "inherit"): void {
+  if (print === "inherit") {
+    const result = spawnSync("bash", [installScript], { stdio: "inherit" });
+    if (result.status !== 0) throw new SystemPackagesError("ERR_SYSTEM_PACKAGES_INSTALL", "installing the system packages failed (see above)");
+    return;
+  }
+  const result = spawnSync("bash", [installScript], { encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new SystemPackagesError("ERR_SYSTEM_PACKAGES_MISSING", `system packages missing:\n${(result.stderr || result.stdout || result.error?.message || "").trim()}`);
+  }
+  const said = result.stdout.trim();
+  if (said && !said.endsWith("all present")) print(said);
+}
+
+/** What is missing, in the script's words ("" when all is there); installs nothing. */
+export function missingSystemPackages(): string {
+  const result = spawnSync("bash", [installScript, "--check"], { encoding: "utf8" });
+  return result.status === 0 ? "" : result.stderr;
+}
