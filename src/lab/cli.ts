@@ -23,7 +23,7 @@ async function up(lab: Lab): Promise<number> {
     await lab.up((line) => console.log(`lab: ${line}`), abort.signal, Number(process.env.SOCKETS_LAB_STEP_PAUSE_MS) || 0);
   } catch (err) {
     // A terminal's Ctrl-C also hits the step's own command (ip ...), which then fails: still an interrupt (exit 130).
-    if (abort.signal.aborted && !(err as Error).message.startsWith("interrupted")) throw new LabError(`interrupted (${(err as Error).message}); what was made is removed`);
+    if (abort.signal.aborted && !(err as Error).message.startsWith("interrupted")) throw new LabError("ERR_LAB_INTERRUPTED", `interrupted (${(err as Error).message}); what was made is removed again`);
     throw err;
   } finally {
     process.off("SIGINT", onSignal);
