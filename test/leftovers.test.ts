@@ -27,6 +27,7 @@ const walkthrough = node(dist("src", "runner", "walkthrough.js"), "udp");
 const fixtures = join(projectRoot, "test", "fixtures");
 const checker = node(dist("src", "runner", "check-exercise.js"), join(fixtures, "balcony-udp-unreliable-juliet.ipynb"), join(fixtures, "balcony-udp-unreliable-romeo.ipynb"), "--udp");
 const labSpeed = node(dist("bench", "lab-speed.js"));
+const bench = node(dist("bench", "main.js"), "--quick", "--link", "veth");
 const start = node(dist("src", "start.js"));
 const labCli = (command: string) => node(dist("src", "lab", "cli.js"), command);
 
@@ -118,6 +119,12 @@ const scenarios: Scenario[] = [
   { name: "check-exercise on a lab already up: SIGTERM late", argv: checker, labUp: true, stop: { signal: "SIGTERM", after: /== balcony over UDP/, extraMs: 1500 } },
   // The bench's lab-speed part (the full quick bench adds only loopback/veth rates, which the bench test covers).
   ...halfWay("bench lab-speed", labSpeed, 1500, 12_000),
+  // npm run bench -- --quick (veth link only: loopback opens nothing): stopped while it measures the
+  // veth link (peers in the bs- hosts) and in its lab-speed part (server, kernels, bs- hosts).
+  { name: "bench --quick: Ctrl-C on the veth link", argv: bench, stop: { signal: "SIGINT", after: /veth TCP/, extraMs: 1000 } },
+  { name: "bench --quick: SIGTERM on the veth link", argv: bench, stop: { signal: "SIGTERM", after: /veth TCP/, extraMs: 1000 } },
+  { name: "bench --quick: Ctrl-C in lab speed", argv: bench, stop: { signal: "SIGINT", after: /lab speed: lab up/, extraMs: 8000 } },
+  { name: "bench --quick: SIGTERM in lab speed", argv: bench, stop: { signal: "SIGTERM", after: /lab speed: lab up/, extraMs: 8000 } },
 ];
 
 test("the commands leave nothing behind, run to the end or stopped half-way", { skip: needsRoot, timeout: 3_600_000 }, async (t) => {
