@@ -43,6 +43,8 @@ interface Run {
   started: Promise<void>;
   /** Resolves with the reply; never rejects. */
   done: Promise<{ status: string; stdout: string; stderr: string }>;
+  /** What the cell has printed so far, and its iopub messages' types (for a cell that does not end). */
+  seen(): string;
 }
 
 function run(kernel: Kernel.IKernelConnection, code: string): Run {
@@ -51,7 +53,9 @@ function run(kernel: Kernel.IKernelConnection, code: string): Run {
   let markStarted = () => {};
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const future = kernel.requestExecute({ code });
+  const types: string[] = [];
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
+    types.push(msg.header.msg_type === "status" ? (msg.content as { execution_state: string }).execution_state : msg.header.msg_type);
     if (msg.header.msg_type === "status" && (msg.content as { execution_state: string }).execution_state === "busy") markStarted();
     if (msg.header.msg_type !== "stream") return;
     const { name, text } = msg.content as { name: string; text: string };
@@ -62,7 +66,7 @@ function run(kernel: Kernel.IKernelConnection, code: string): Run {
     (reply) => ({ status: (reply as KernelMessage.IExecuteReplyMsg).content.status, stdout, stderr }),
     (err: Error) => ({ status: `failed: ${err.message}`, stdout, stderr }),
   );
-  return { started, done };
+  return { started, done, seen: () => `iopub ${types.join(",")}; stdout ${JSON.stringify(stdout)}; stderr ${JSON.stringify(stderr)}; kernel ${kernel.status}/${kernel.connectionStatus}` };
 }
 
 /** The reply, or null when it did not come within ms. */
@@ -144,12 +148,10 @@ test(`${PRESSES} single presses of stop at random moments each end their cell an
     await sleep(250); // tslab aborts requests that arrive within 200 ms after an error reply
     // The next cell, sent at once: a late stop would interrupt it, an abandoned recvfrom would take its datagram.
     const datagram = `after press ${i}`;
-    const following = await within(
-      run(juliet, `await sender.sendto(socket.b\`${datagram}\`, ["${JULIET}", ${ports.juliet}]); const [next${i}] = await sock.recvfrom(1024); console.log(String(next${i}));`).done,
-      CELL_DEADLINE_MS,
-    );
+    const nextCell = run(juliet, `await sender.sendto(socket.b\`${datagram}\`, ["${JULIET}", ${ports.juliet}]); const [next${i}] = await sock.recvfrom(1024); console.log(String(next${i}));`);
+    const following = await within(nextCell.done, CELL_DEADLINE_MS);
     if (following === null) {
-      problems.push(`press ${i} (${delay} ms): the next recvfrom never got its datagram`);
+      problems.push(`press ${i} (${delay} ms): the next cell did not end within ${CELL_DEADLINE_MS / 1000} s (its recvfrom never got its datagram?): ${nextCell.seen()}`);
       await juliet.interrupt();
       await sleep(1500);
     } else if (following.status !== "ok" || following.stdout.trim() !== `b'${datagram}'`) {
