@@ -8,6 +8,7 @@ import { JULIET, ports } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
 import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
+import { untilHostsIdle } from "../src/runner/lab-session";
 
 const ROUNDS = 5;
 /** Deadlines, generous for a busy machine (2 cores shared): a wait beyond them is a hang, not slowness. */
@@ -123,6 +124,7 @@ export async function measureLabSpeed(log: (line: string) => void = console.log,
   } finally {
     kernels.dispose();
     await server.stop(); // stops its kernels too; has its own grace and kill
+    await untilHostsIdle(lab); // host-kernel removes its temp folder after the server is gone
     await lab.down();
   }
   const result: LabSpeed = {

@@ -7,6 +7,7 @@ import { notebooksDir, projectJupyterDir } from "./common/paths";
 import { ensureSystemPackages, missingSystemPackages } from "./common/system-packages";
 import { Lab } from "./lab/lab";
 import { startJupyter, type JupyterServer } from "./jupyter/server";
+import { untilHostsIdle } from "./runner/lab-session";
 
 const PREFERRED_PORT = 8888;
 const say = (line: string) => console.log(`start: ${line}`);
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
     stopping = true;
     say(`${why}: stopping Jupyter, the kernels and the lab`);
     await server?.stop();
+    await untilHostsIdle(lab); // host-kernel removes its temp folder after the server is gone
     await lab.down((line) => say(line));
     say("stopped; nothing is left running");
   };

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
-import type { HostName } from "@sockets-typescript/topology";
+import { hostNames, type HostName } from "@sockets-typescript/topology";
 import { KernelStartError, NotebookError } from "../common/errors";
 import { Lab } from "../lab/lab";
 import { startJupyter, type JupyterServer } from "../jupyter/server";
@@ -83,6 +83,25 @@ function ignoreReconnectRejection(): void {
   });
 }
 
+/** After a signal, how long the tool's own flow gets to finish its clean-up once the sessions are closed. */
+const FLOW_GRACE_MS = 5000;
+/** How long lab down waits for the processes in the hosts (host-kernel, tslab) to end by themselves. */
+const HOSTS_IDLE_MS = 5000;
+
+/**
+ * Resolves once no process runs in the lab's hosts (or after ms). After the Jupyter server
+ * stopped, host-kernel is still stopping tslab and removing its temp folder: lab down would kill
+ * it half-way and leave the folder behind.
+ */
+export async function untilHostsIdle(lab: Lab, ms = HOSTS_IDLE_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const pids = (await Promise.all(hostNames.map((host) => lab.pids(host).catch(() => [])))).flat();
+    if (pids.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Sessions not closed yet: what a Ctrl-C must clean up (see closeOnSignals). */
 const openSessions = new Set<LabSession>();
 /** Sessions still opening (lab coming up, server starting): a Ctrl-C waits for them, then closes them. */
@@ -98,10 +117,18 @@ export function closeOnSignals(): void {
     // A second signal must not kill us half-way through the clean-up (the server would outlive us).
     if (closing) return void process.stderr.write(`${signal}: still stopping\n`);
     closing = true;
+    // The tool's own flow goes on meanwhile (its cells fail as the kernels stop) and runs its own
+    // clean-up (e.g. the checker's iptables rules); its exit only tells us it is done: we exit 130
+    // once the sessions are closed and the flow is done (or had FLOW_GRACE_MS to be).
+    const exit = process.exit.bind(process);
+    let flowDone = () => {};
+    const flowExited = new Promise<void>((resolve) => (flowDone = resolve));
+    process.exit = (() => void flowDone()) as typeof process.exit;
     process.stderr.write(`\n${signal}: stopping the kernels and the Jupyter server${[...openSessions].some((s) => s.broughtUp) ? ", taking the lab down" : ""}\n`);
     await Promise.allSettled([...openingSessions]);
     await Promise.allSettled([...openSessions].map((session) => session.close()));
-    process.exit(130);
+    await Promise.race([flowExited, new Promise((resolve) => setTimeout(resolve, FLOW_GRACE_MS))]);
+    exit(130);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -182,6 +209,9 @@ export class LabSession implements KernelBackend {
     if (!openSessions.delete(this)) return; // closed already (e.g. by a signal)
     await this.server.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
-    if (this.broughtUp) await this.lab.down();
+    if (this.broughtUp) {
+      await untilHostsIdle(this.lab);
+      await this.lab.down();
+    }
   }
 }

@@ -78,7 +78,8 @@ function rules(where: string, argv: string[]): string[] {
   if (result.status !== 0) return [`${where}: iptables-save failed: ${(result.stderr || "").trim()}`];
   return result.stdout
     .split("\n")
-    .filter((line) => line && !line.startsWith("#"))
+    // Rules and user chains only: an empty table (*filter, built-in chains, COMMIT) appears once anything used iptables.
+    .filter((line) => line && !line.startsWith("#") && !line.startsWith("*") && line !== "COMMIT" && !/^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) /.test(line))
     .map((line) => `${where}: ${line.replace(/\[\d+:\d+\]/g, "")}`);
 }
 
