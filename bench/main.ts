@@ -16,6 +16,7 @@ import { linkReport, memoryReport, type LinkResults, type Rounds } from "./repor
 import { tcpBulk, type TcpRun } from "./tcp-bulk";
 import { udpRate, type UdpRun } from "./udp-rate";
 import { measureLabSpeed } from "./lab-speed";
+import { measureViewsCost } from "./views-cost";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
@@ -138,6 +139,13 @@ async function main(): Promise<number> {
       await labSpeedRun;
     } catch (err) {
       console.log(`lab speed could not be measured: ${(err as Error).message}`);
+    }
+    progress("views cost: a cell with the wire view and socket table against one without");
+    try {
+      console.log("");
+      await measureViewsCost(console.log);
+    } catch (err) {
+      console.log(`views cost could not be measured: ${(err as Error).message}`);
     }
   }
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; targets are goals, not a test: BELOW does not fail the run)`);

@@ -32,18 +32,23 @@ test("npm run walkthrough runs UDP and TCP on both hosts, prints the transcript,
     timeout: 120_000,
   });
   assert.equal(result.status, 0, result.stdout.slice(-3000) + result.stderr);
-  assert.match(result.stdout, /walkthrough passed: UDP 14 cells, TCP 18 cells, every step as expected/);
+  assert.match(result.stdout, /walkthrough passed: UDP 14 cells, TCP 19 cells, every step as expected/);
   // The transcript: host, step, code, output, with progress.
   assert.match(result.stdout, /\[ 6\/14\] juliet U3 .*\(fails on purpose\)\n  \| sock2\.bind\(\[JULIET, ports\.juliet\]\);\n  ! OSError: \[Errno 98\] Address already in use/);
   assert.match(result.stdout, /romeo  T4 .*\n(  \|.*\n)+  ! ConnectionRefusedError: \[Errno 111\] Connection refused/);
-  assert.match(result.stdout, /this kernel runs on juliet, addresses 127\.0\.0\.1, 10\.10\.0\.101/);
-  assert.match(result.stdout, /this kernel runs on romeo, addresses 127\.0\.0\.1, 10\.10\.0\.100/);
+  assert.match(result.stdout, /this kernel runs on juliet \(10\.10\.0\.101 on lan0\)/);
+  assert.match(result.stdout, /this kernel runs on romeo \(10\.10\.0\.100 on lan0\)/);
   const report = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(report.passed, true);
-  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["udp", 14], ["tcp", 18]]);
+  assert.deepEqual(report.parts.map((p: { part: string; entries: unknown[] }) => [p.part, p.entries.length]), [["udp", 14], ["tcp", 19]]);
   const u9 = report.parts[0].entries.find((e: { step: string }) => e.step === "U9");
   assert.equal(u9.host, "romeo");
   assert.match(u9.stdout, /received b'O Romeo, Romeo, wherefore art thou Romeo\?' from \('10\.10\.0\.101', 4000\)/);
+  // The views' text fallbacks are in the JSON: U5's wire view shows romeo's ICMP port unreachable.
+  const u5 = report.parts[0].entries.find((e: { step: string }) => e.step === "U5");
+  assert.match(u5.stdout, /romeo -> juliet  ICMP port unreachable \(about UDP juliet:4000 -> romeo:5000\)/);
+  assert.equal(u5.views.length, 1);
+  assert.match(u5.views[0], /^wire on juliet \(lan0\): 2 packets since the previous view:/);
   assert.ok(!namespaces().some((ns) => ns.startsWith(prefix)), "the lab it brought up is down again");
 });
 

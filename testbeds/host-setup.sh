@@ -261,6 +261,13 @@ if command -v ethtool >/dev/null; then
   fi
 fi
 
+# 3a. The notebooks' wire view (packages/notebook) runs tcpdump on $IFACE from the kernel, as the
+# login user through `sudo -n` (passwordless on the testbeds); it needs tcpdump and nothing else.
+if ! command -v tcpdump >/dev/null; then
+  apt-get install -y -qq tcpdump >/dev/null 2>&1 && say "tcpdump installed (the notebooks' wire view)" \
+    || say "warning: tcpdump is missing and could not be installed: the notebooks' wire view will say so"
+fi
+
 # 3b. sshd ends sessions whose client vanished (a hub that lost the link) after 3 x 5 s without an
 # answer: the session's host kernel then sees stdin close and stops, instead of staying for hours.
 # And it lets the kernel launcher forward to the kernel's unix sockets (the default, made explicit).

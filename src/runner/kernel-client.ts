@@ -9,6 +9,8 @@ export type CellStatus = "ok" | "error" | "timeout";
 export interface CellRun {
   status: CellStatus;
   stdout: string;
+  /** The cell's rich outputs (views) by their text/plain fallback, in order; also in stdout. */
+  views?: string[];
   stderr: string;
   /** Wall time from request to reply, milliseconds. */
   ms: number;
@@ -48,6 +50,7 @@ export class KernelClient {
   private async execute(code: string, timeoutMs: number): Promise<{ reply: string; run: CellRun }> {
     const started = Date.now();
     let stdout = "";
+    const views: string[] = [];
     let stderr = "";
     const future = this.kernel.requestExecute({ code, stop_on_error: false, allow_stdin: false, silent: false, store_history: true });
     future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
@@ -60,6 +63,7 @@ export class KernelClient {
         case "execute_result":
         case "display_data":
           stdout += `${content.data?.["text/plain"] ?? ""}\n`;
+          if (msg.header.msg_type === "display_data" && Object.keys(content.data ?? {}).some((type) => type !== "text/plain")) views.push(content.data?.["text/plain"] ?? "");
           break;
         case "error":
           stderr += `${content.ename}: ${content.evalue}\n`;
@@ -78,7 +82,7 @@ export class KernelClient {
       if (typeof first === "object" && "died" in first) {
         this.stuck = "the kernel died at an earlier cell";
         stderr += `(runner: the kernel died during this cell: ${first.died})\n`;
-        return { reply: "error", run: { status: "error", stdout, stderr, ms: Date.now() - started } };
+        return { reply: "error", run: { status: "error", stdout, stderr, views, ms: Date.now() - started } };
       }
       if (first === "timeout") {
         // One interrupt ends the cell (the kernels keep a stop that lands during the compile); again every
@@ -91,11 +95,11 @@ export class KernelClient {
         }
         if (!ended) this.stuck = "the kernel is still busy with an earlier cell";
         stderr += `(runner: no reply within ${timeoutMs / 1000} s; interrupted the kernel${ended ? "" : ", which did not stop"})\n`;
-        return { reply: "timeout", run: { status: "timeout", stdout, stderr, ms: Date.now() - started } };
+        return { reply: "timeout", run: { status: "timeout", stdout, stderr, views, ms: Date.now() - started } };
       }
       const reply = (first as KernelMessage.IExecuteReplyMsg).content.status;
       const status: CellStatus = reply === "ok" ? "ok" : "error";
-      return { reply, run: { status, stdout, stderr, ms: Date.now() - started } };
+      return { reply, run: { status, stdout, stderr, views, ms: Date.now() - started } };
     } finally {
       clearTimeout(timer);
       future.dispose();

@@ -63,6 +63,40 @@ const row = (state: string, endpoint: string) => new RegExp(`^${state}\\s.*\\s${
 const noRow = (text: string, endpoint: string, states: string) =>
   new RegExp(`^(${states})\\s.*\\s${esc(endpoint)}\\s`, "m").test(text) ? `${endpoint} is still in the socket table` : null;
 
+/**
+ * The views' text fallbacks (packages/notebook): a wire view prints one line per packet,
+ * "  3   +0.123 ms  romeo:41234 -> juliet:4000  TCP [SYN] seq=0 win=64240"; a socket table
+ * starts with "TCP sockets on juliet ..." and lays its rows out like ss.
+ */
+const packet = (line: string) => new RegExp(`^ +\\d+ +\\+[\\d.]+ ms  ${line}`, "m");
+
+/** The patterns found in this order (each after the previous one's match); null or what is missing. */
+function inOrder(text: string, steps: [RegExp, string][]): string | null {
+  let from = 0;
+  for (const [i, [pattern, what]] of steps.entries()) {
+    const found = new RegExp(pattern.source, pattern.flags + "g");
+    found.lastIndex = from;
+    const match = found.exec(text);
+    if (!match) return i === 0 ? `expected ${what} on the wire` : `expected ${what} on the wire after ${steps[i - 1][1]}`;
+    from = match.index + match[0].length;
+  }
+  return null;
+}
+
+/** The last socket table the step printed (a cell may show one before and one after a call). */
+function lastTable(text: string): string {
+  const start = Math.max(text.lastIndexOf("UDP sockets on "), text.lastIndexOf("TCP sockets on "));
+  if (start < 0) return "";
+  const lines = text.slice(start).split("\n");
+  const end = lines.findIndex((line, i) => i > 0 && !/^(State |\S+ +(\d+|-) +(\d+|-)  |\(no )/.test(line));
+  return (end < 0 ? lines : lines.slice(0, end)).join("\n") + "\n";
+}
+
+/** It is the view's table (not raw ss output). */
+const table = (text: string, protocol: "UDP" | "TCP", host: HostName) => needs(text, `${protocol} sockets on ${host} `, `the ${protocol} socket table of ${host}`);
+
+const remembered = (memory: Memory, name: string) => String(memory.get(name) ?? "\\d+");
+
 const J4000 = `${JULIET}:${ports.juliet}`;
 const J4001 = `${JULIET}:${ports.julietSecond}`;
 const romeoUdpPort = "romeo's UDP ephemeral port";
@@ -70,33 +104,72 @@ const romeoTcpPort = "romeo's TCP ephemeral port";
 
 export const udpExpectations: Expectation[] = [
   { step: "U1", host: "juliet", shows: "a UDP socket with fd, family and type, no address", check: (o) => needs(o.text, socketRepr("SOCK_DGRAM"), "<socket.socket fd=N, family=AF_INET, type=SOCK_DGRAM, proto=0>") },
-  { step: "U2", host: "juliet", shows: `bound to ${J4000}, listed in the socket table`, check: (o) => all(needs(o.text, laddr(JULIET, ports.juliet), laddr(JULIET, ports.juliet)), needs(o.text, row("UNCONN", J4000), `an UNCONN row for ${J4000}`)) },
+  { step: "U2", host: "juliet", shows: `bound to ${J4000}, listed in the socket table`, check: (o) => all(needs(o.text, laddr(JULIET, ports.juliet), laddr(JULIET, ports.juliet)), table(o.text, "UDP", "juliet"), needs(o.text, row("UNCONN", J4000), `an UNCONN row for ${J4000}`)) },
   { step: "U3", host: "juliet", shows: "errno 98, Address already in use", check: osError(98, "Address already in use") },
-  { step: "U4", host: "juliet", shows: `second socket bound to ${J4001}`, check: (o) => all(needs(o.text, laddr(JULIET, ports.julietSecond), laddr(JULIET, ports.julietSecond)), needs(o.text, row("UNCONN", J4001), `an UNCONN row for ${J4001}`), needs(o.text, row("UNCONN", J4000), `the ${J4000} row`)) },
-  { step: "U5", host: "juliet", shows: "sendto returns 5", check: (o) => needs(o.text, /^sendto returned 5$/m, "sendto returned 5") },
-  { step: "U6", host: "romeo", shows: "sendto returns 5; an ephemeral source port", check: (o, m) => all(needs(o.text, /^sendto returned 5$/m, "sendto returned 5"), ephemeral(o.text, /the OS picked \('0\.0\.0\.0', (\d+)\)/, romeoUdpPort, m)) },
-  { step: "U7", host: "juliet", shows: "b'Hello' from romeo's address and ephemeral port", check: (o, m) => all(needs(o.text, `received b'Hello' from ('${ROMEO}', `, `received b'Hello' from ('${ROMEO}', <port>)`), samePort(o.text, new RegExp(`from \\('${esc(ROMEO)}', (\\d+)\\)`), romeoUdpPort, m)) },
+  { step: "U4", host: "juliet", shows: `second socket bound to ${J4001}, its row marked new`, check: (o) => all(needs(o.text, laddr(JULIET, ports.julietSecond), laddr(JULIET, ports.julietSecond)), needs(o.text, new RegExp(`^UNCONN\\s.*\\s${esc(J4001)}\\s.*<- new *$`, "m"), `an UNCONN row for ${J4001} marked <- new`), needs(o.text, row("UNCONN", J4000), `the ${J4000} row`)) },
+  { step: "U5", host: "juliet", shows: "sendto returns 5; on the wire juliet's 5-byte datagram to romeo:5000 and romeo's ICMP port unreachable", check: (o) => all(needs(o.text, /^sendto returned 5$/m, "sendto returned 5"), inOrder(o.text, [
+    [packet(`juliet:${ports.juliet} -> romeo:${ports.romeoUnused}  UDP length=13 \\(5 bytes\\) b'Hello'`), `juliet:${ports.juliet} -> romeo:${ports.romeoUnused} UDP (5 bytes) b'Hello'`],
+    [packet(esc(`romeo -> juliet  ICMP port unreachable (about UDP juliet:${ports.juliet} -> romeo:${ports.romeoUnused})`)), "romeo's ICMP port unreachable about that datagram"],
+  ])) },
+  { step: "U6", host: "romeo", shows: "sendto returns 5; an ephemeral source port, in the socket table and on the wire", check: (o, m) => all(needs(o.text, /^sendto returned 5$/m, "sendto returned 5"), ephemeral(o.text, /the OS picked \('0\.0\.0\.0', (\d+)\)/, romeoUdpPort, m),
+    table(o.text, "UDP", "romeo"), needs(o.text, row("UNCONN", `0.0.0.0:${remembered(m, romeoUdpPort)}`), "an UNCONN row for romeo's ephemeral port"),
+    needs(o.text, packet(`romeo:${remembered(m, romeoUdpPort)} -> juliet:${ports.juliet}  UDP length=13 \\(5 bytes\\) b'Hello'`), "the datagram from romeo's ephemeral port on the wire")) },
+  { step: "U7", host: "juliet", shows: "b'Hello' from romeo's address and ephemeral port; that datagram on the wire", check: (o, m) => all(needs(o.text, `received b'Hello' from ('${ROMEO}', `, `received b'Hello' from ('${ROMEO}', <port>)`), samePort(o.text, new RegExp(`from \\('${esc(ROMEO)}', (\\d+)\\)`), romeoUdpPort, m),
+    needs(o.text, packet(`romeo:${remembered(m, romeoUdpPort)} -> juliet:${ports.juliet}  UDP length=13 \\(5 bytes\\) b'Hello'`), "the datagram from romeo's ephemeral port on the wire")) },
   { step: "U8", host: "juliet", shows: "sendto returns 41", check: (o) => needs(o.text, /^sendto returned 41$/m, "sendto returned 41") },
   { step: "U9", host: "romeo", shows: "the line, from juliet's bound address", check: (o) => needs(o.text, `received b'O Romeo, Romeo, wherefore art thou Romeo?' from ${tuple(JULIET, ports.juliet)}`, "the line from juliet's 10.10.0.101:4000") },
-  { step: "U10", host: "juliet", shows: "the sockets are gone from the socket table", check: (o) => all(needs(o.text, "[closed]", "a closed socket"), noRow(o.text, J4000, "UNCONN"), noRow(o.text, J4001, "UNCONN")) },
-  { step: "U10", host: "romeo", shows: "the socket is gone from the socket table", check: (o, m) => all(needs(o.text, "[closed]", "a closed socket"), noRow(o.text, `:${m.get(romeoUdpPort)}`, "UNCONN")) },
+  { step: "U10", host: "juliet", shows: "the sockets are gone from the socket table", check: (o) => all(needs(o.text, "[closed]", "a closed socket"), noRow(o.text, J4000, "UNCONN"), noRow(o.text, J4001, "UNCONN"),
+    needs(o.text, new RegExp(`^\\(gone\\)\\s.*\\s${esc(J4000)}\\s.*<- gone, was UNCONN *$`, "m"), `${J4000} marked gone`), needs(o.text, new RegExp(`^\\(gone\\)\\s.*\\s${esc(J4001)}\\s.*<- gone, was UNCONN *$`, "m"), `${J4001} marked gone`)) },
+  { step: "U10", host: "romeo", shows: "the socket is gone from the socket table", check: (o, m) => all(needs(o.text, "[closed]", "a closed socket"), noRow(o.text, `:${m.get(romeoUdpPort)}`, "UNCONN"),
+    needs(o.text, new RegExp(`^\\(gone\\)\\s.*\\s0\\.0\\.0\\.0:${remembered(m, romeoUdpPort)}\\s.*<- gone, was UNCONN *$`, "m"), "romeo's ephemeral port marked gone")) },
 ];
+
+/** romeo's TCP port as remembered from T6 (T4 used another ephemeral port: any). */
+const rp = (m: Memory) => remembered(m, romeoTcpPort);
+const handshake = (m: Memory): [RegExp, string][] => [
+  [packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[SYN\\] seq=0 win=\\d+`), "romeo's SYN"],
+  [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[SYN, ACK\\] seq=0 ack=1 win=\\d+`), "juliet's SYN-ACK"],
+  [packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[ACK\\] seq=1 ack=1 win=\\d+`), "romeo's ACK"],
+];
+const romeoData = (m: Memory): [RegExp, string][] => [
+  [packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[PSH, ACK\\] seq=1 ack=1 win=\\d+ len=51 b'But, soft! what light th'\\.\\.\\.`), "romeo's 51-byte data segment"],
+  [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[ACK\\] seq=1 ack=52 win=\\d+`), "juliet's ACK of it (ack=52)"],
+];
+const julietData = (m: Memory): [RegExp, string][] => [
+  [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[PSH, ACK\\] seq=1 ack=52 win=\\d+ len=82 b"What's in a name\\? that w"\\.\\.\\.`), "juliet's 82-byte data segment"],
+  [packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[ACK\\] seq=52 ack=83 win=\\d+`), "romeo's ACK of it (ack=83)"],
+];
+const estab = (local: string, peer: string, recvQ: number) => new RegExp(`^ESTAB\\s+${recvQ}\\s+0\\s+${esc(local)}\\s+${esc(peer)}\\s`, "m");
 
 export const tcpExpectations: Expectation[] = [
   { step: "T1", host: "juliet", shows: "a TCP socket with fd, family and type", check: (o) => needs(o.text, socketRepr("SOCK_STREAM"), "<socket.socket fd=N, family=AF_INET, type=SOCK_STREAM, proto=0>") },
   { step: "T2", host: "juliet", shows: `bound to ${J4000}`, check: (o) => needs(o.text, laddr(JULIET, ports.juliet), laddr(JULIET, ports.juliet)) },
   { step: "T3", host: "juliet", shows: "errno 98, Address already in use", check: osError(98, "Address already in use") },
-  { step: "T4", host: "romeo", shows: "errno 111, Connection refused", check: osError(111, "Connection refused", "ConnectionRefusedError") },
-  { step: "T5", host: "juliet", shows: "LISTEN in the socket table", check: (o) => needs(o.text, row("LISTEN", J4000), `a LISTEN row for ${J4000}`) },
-  { step: "T6", host: "romeo", shows: "connected from an ephemeral port to juliet", check: (o, m) => all(needs(o.text, `raddr=${tuple(JULIET, ports.juliet)}`, `raddr=${tuple(JULIET, ports.juliet)}`), ephemeral(o.text, new RegExp(`laddr=\\('${esc(ROMEO)}', (\\d+)\\)`), romeoTcpPort, m), needs(o.text, row("ESTAB", `${ROMEO}:${m.get(romeoTcpPort)}`), "an ESTAB row")) },
-  { step: "T7", host: "juliet", shows: "a new connected socket, the peer's address; still listening", check: (o, m) => all(samePort(o.text, new RegExp(`^peer \\('${esc(ROMEO)}', (\\d+)\\)$`, "m"), romeoTcpPort, m), needs(o.text, `raddr=('${ROMEO}', `, "the accepted socket's raddr"), needs(o.text, row("LISTEN", J4000), "the LISTEN row still there"), needs(o.text, row("ESTAB", J4000), "an ESTAB row for the connection")) },
-  { step: "T8", host: "romeo", shows: "send returns 51", check: (o) => needs(o.text, /^send returned 51$/m, "send returned 51") },
-  { step: "T9", host: "juliet", shows: "the line", check: (o) => needs(o.text, "received b'But, soft! what light through yonder window breaks?'", "the line as bytes") },
+  { step: "T4", host: "romeo", shows: "errno 111, Connection refused; on the wire romeo's SYN answered by an RST from juliet's port 4000", check: (o) => all(osError(111, "Connection refused", "ConnectionRefusedError")(o), inOrder(o.text, [
+    [packet(`romeo:\\d+ -> juliet:${ports.juliet}  TCP \\[SYN\\] seq=0 win=\\d+`), "romeo's SYN to juliet:4000"],
+    [packet(`juliet:${ports.juliet} -> romeo:\\d+  TCP \\[RST, ACK\\] seq=0 ack=1 win=0`), "juliet's RST from port 4000"],
+  ])) },
+  { step: "T5", host: "juliet", shows: "LISTEN in the socket table", check: (o) => all(table(o.text, "TCP", "juliet"), needs(o.text, row("LISTEN", J4000), `a LISTEN row for ${J4000}`)) },
+  { step: "T6", host: "romeo", shows: "connected from an ephemeral port to juliet; ESTAB; SYN, SYN-ACK, ACK on the wire", check: (o, m) => all(needs(o.text, `raddr=${tuple(JULIET, ports.juliet)}`, `raddr=${tuple(JULIET, ports.juliet)}`), ephemeral(o.text, new RegExp(`laddr=\\('${esc(ROMEO)}', (\\d+)\\)`), romeoTcpPort, m),
+    needs(o.text, row("ESTAB", `${ROMEO}:${m.get(romeoTcpPort)}`), "an ESTAB row"), inOrder(o.text, handshake(m))) },
+  { step: "T7", host: "juliet", shows: "a new connected socket, the peer's address; still listening; the handshake on juliet's wire", check: (o, m) => all(samePort(o.text, new RegExp(`^peer \\('${esc(ROMEO)}', (\\d+)\\)$`, "m"), romeoTcpPort, m), needs(o.text, `raddr=('${ROMEO}', `, "the accepted socket's raddr"), needs(o.text, row("LISTEN", J4000), "the LISTEN row still there"), needs(o.text, row("ESTAB", J4000), "an ESTAB row for the connection"),
+    inOrder(o.text, handshake(m))) },
+  { step: "T8", host: "romeo", shows: "send returns 51; the data segment and juliet's ACK on the wire", check: (o, m) => all(needs(o.text, /^send returned 51$/m, "send returned 51"), inOrder(o.text, romeoData(m))) },
+  { step: "T9", host: "juliet", shows: "51 bytes in Recv-Q before recv; the line; data and ACK on the wire", check: (o, m) => all(needs(o.text, estab(J4000, `${ROMEO}:${rp(m)}`, 51), "the ESTAB row with Recv-Q 51 before recv"), needs(o.text, "received b'But, soft! what light through yonder window breaks?'", "the line as bytes"), inOrder(o.text, romeoData(m))) },
   { step: "T10", host: "juliet", shows: "errno 107, Transport endpoint is not connected", check: osError(107, "Transport endpoint is not connected") },
-  { step: "T11", host: "juliet", shows: "send returns 82", check: (o) => needs(o.text, /^send returned 82$/m, "send returned 82") },
-  { step: "T12", host: "romeo", shows: "the line", check: (o) => needs(o.text, `received b"What's in a name? that which we call a rose by any other name would smell as sweet"`, "the line as bytes") },
-  { step: "T13", host: "romeo", shows: "shutdown succeeds", check: (o) => needs(o.text, "shut down and closed <socket.socket [closed]", "shut down and closed") },
-  { step: "T14", host: "juliet", shows: "shutdown and close succeed; no LISTEN or ESTAB row left", check: (o) => all(needs(o.text, "closed <socket.socket [closed]", "the closed sockets"), noRow(o.text, J4000, "LISTEN|ESTAB")) },
+  { step: "T11", host: "juliet", shows: "send returns 82; the data segment and romeo's ACK on the wire", check: (o, m) => all(needs(o.text, /^send returned 82$/m, "send returned 82"), inOrder(o.text, julietData(m))) },
+  { step: "T12", host: "romeo", shows: "82 bytes in Recv-Q before recv; the line; data and ACK on the wire", check: (o, m) => all(needs(o.text, estab(`${ROMEO}:${rp(m)}`, J4000, 82), "the ESTAB row with Recv-Q 82 before recv"), needs(o.text, `received b"What's in a name? that which we call a rose by any other name would smell as sweet"`, "the line as bytes"), inOrder(o.text, julietData(m))) },
+  { step: "T13", host: "romeo", shows: "shutdown succeeds; romeo's FIN on the wire; FIN-WAIT in the socket table", check: (o, m) => all(needs(o.text, "shut down and closed <socket.socket [closed]", "shut down and closed"),
+    needs(o.text, packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[FIN, ACK\\] seq=52 ack=83`), "romeo's FIN on the wire"), needs(o.text, row("FIN-WAIT-[12]", `${ROMEO}:${rp(m)}`), "a FIN-WAIT-1/2 row for romeo's side")) },
+  { step: "T14", host: "juliet", shows: "CLOSE-WAIT before the shutdown; FIN and ACK each way on the wire; no LISTEN or ESTAB row left", check: (o, m) => all(needs(o.text, "closed <socket.socket [closed]", "the closed sockets"),
+    needs(o.text, row("CLOSE-WAIT", J4000), "a CLOSE-WAIT row before juliet's shutdown"),
+    inOrder(o.text, [
+      [packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[FIN, ACK\\] seq=52 ack=83`), "romeo's FIN"],
+      [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[ACK\\] seq=83 ack=53`), "juliet's ACK of romeo's FIN"],
+      [packet(`juliet:${ports.juliet} -> romeo:${rp(m)}  TCP \\[FIN, ACK\\] seq=83 ack=53`), "juliet's FIN"],
+      [packet(`romeo:${rp(m)} -> juliet:${ports.juliet}  TCP \\[ACK\\] seq=53 ack=84`), "romeo's ACK of juliet's FIN"],
+    ]),
+    noRow(lastTable(o.text), J4000, "LISTEN|ESTAB|CLOSE-WAIT")) },
 ];
 
 export const expectationsFor = { udp: udpExpectations, tcp: tcpExpectations } as const;

@@ -1,0 +1,206 @@
+// The background capture: tcpdump on this host's LAN interface writes pcap to a pipe, parsed
+// here into a bounded ring of packets (nothing touches the disk). It runs for the kernel's
+// life and ends with it: tcpdump runs under a small sh that also watches its stdin, a pipe
+// from this process, so when the kernel exits (even by SIGKILL) the pipe closes and the sh
+// kills tcpdump. (prctl's parent-death signal would not do: it is cleared when sudo, a set-uid
+// program, executes, and sudo itself would stay.)
+import { spawn, type ChildProcess } from "node:child_process";
+import { PcapStreamParser } from "./pcap";
+import { decodePacket, SequenceTracker, type Packet } from "./packets";
+
+/** The sh around tcpdump: "$@" are tcpdump's arguments. */
+export const WATCHER_SCRIPT = [
+  "exec 3<&0",
+  'tcpdump "$@" </dev/null &',
+  "t=$!",
+  // The watcher: reading fd 3 (our stdin) returns only at end of file, when the kernel is gone.
+  "( read _ <&3; kill $t ) >/dev/null 2>&1 &",
+  "w=$!",
+  "wait $t",
+  "s=$?",
+  "kill $w 2>/dev/null",
+  'echo "tcpdump exited with status $s" >&2',
+].join("\n");
+
+export interface CaptureOptions {
+  interface: string;
+  /** A pcap filter expression (what the views may show). */
+  filter: string;
+  /** Run through `sudo -n` (a testbed's login user); root runs tcpdump directly. */
+  sudo: boolean;
+  /** Packets kept in memory at most (the oldest go first). */
+  ringSize?: number;
+  snapLength?: number;
+  /** The program, for tests (default "tcpdump" on PATH). */
+  tcpdump?: string;
+}
+
+export interface Boundary {
+  position: number;
+  timeUs: number;
+}
+
+export type CaptureState = "starting" | "running" | "failed";
+
+/** tcpdump's argv (without the program). */
+export function tcpdumpArgs(options: CaptureOptions): string[] {
+  return ["-i", options.interface, "-n", "-U", "--immediate-mode", "-s", String(options.snapLength ?? 256), "-w", "-", options.filter];
+}
+
+/** The whole command line: sh (under sudo -n when not root) running tcpdump and the watcher. */
+export function captureArgv(options: CaptureOptions): string[] {
+  const sh = ["sh", "-c", options.tcpdump ? WATCHER_SCRIPT.replace("tcpdump", options.tcpdump) : WATCHER_SCRIPT, "sh", ...tcpdumpArgs(options)];
+  return options.sudo ? ["sudo", "-n", ...sh] : sh;
+}
+
+/** tcpdump's or sudo's words for why it did not capture, as one line. */
+export function failureLine(stderr: string): string {
+  const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => line && !/^tcpdump: listening on /.test(line) && !/^tcpdump exited with status/.test(line));
+  const exit = /tcpdump exited with status (\d+)/.exec(stderr);
+  return lines[0] ?? (exit ? `tcpdump exited with status ${exit[1]}` : "tcpdump ended");
+}
+
+let clockOffsetMs = 0;
+let calibratedAt = -Infinity;
+
+/**
+ * The wall clock in microseconds, as precise as the capture's timestamps (Date.now() has
+ * millisecond steps, which would put a packet sent right after mark() before it). The monotonic
+ * clock is tied to the wall clock at one of Date.now()'s ticks (a spin of at most 1 ms), again
+ * every 10 s so that clock adjustments (NTP) do not accumulate.
+ */
+export function realtimeUs(): number {
+  if (performance.now() - calibratedAt > 10_000) {
+    const start = Date.now();
+    let tick = start;
+    while (tick === start) tick = Date.now();
+    calibratedAt = performance.now();
+    clockOffsetMs = tick - calibratedAt;
+  }
+  return Math.round((performance.now() + clockOffsetMs) * 1000);
+}
+
+export class Capture {
+  state: CaptureState = "starting";
+  /** Why there is no capture, one line (null while it runs). */
+  problem: string | null = null;
+  readonly child: ChildProcess;
+  /** When the last bytes came from tcpdump (ms, performance clock). */
+  lastDataAt = 0;
+  private readonly ring: Packet[] = [];
+  private readonly ringSize: number;
+  /** Packets decoded since the start; ring[0] has number `total - ring.length`. */
+  private total = 0;
+  private readonly parser = new PcapStreamParser();
+  private readonly tracker = new SequenceTracker();
+  private stderr = "";
+  private readonly ready: Promise<void>;
+
+  constructor(readonly options: CaptureOptions) {
+    this.ringSize = options.ringSize ?? 5000;
+    const [program, ...args] = captureArgv(options);
+    // detached: a process group of its own, so a Ctrl-C meant for the kernel is not tcpdump's.
+    this.child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    let readyResolve!: () => void;
+    this.ready = new Promise((resolve) => (readyResolve = resolve));
+    const fail = (problem: string) => {
+      if (this.state !== "failed") {
+        this.state = "failed";
+        this.problem = problem;
+      }
+      readyResolve();
+    };
+    this.child.on("error", (error: NodeJS.ErrnoException) => fail(error.code === "ENOENT" ? `${program} is not installed on this host` : `${program}: ${error.message}`));
+    this.child.stdout!.on("data", (chunk: Buffer) => {
+      this.lastDataAt = performance.now();
+      try {
+        for (const record of this.parser.push(chunk)) {
+          const packet = decodePacket(record, this.tracker);
+          if (packet) this.add(packet);
+        }
+      } catch (error) {
+        fail((error as Error).message);
+        this.stop();
+      }
+    });
+    this.child.stderr!.on("data", (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      if (this.state === "starting" && /listening on /.test(this.stderr)) {
+        this.state = "running";
+        readyResolve();
+      }
+      if (/tcpdump exited with status/.test(this.stderr)) fail(failureLine(this.stderr));
+    });
+    this.child.on("exit", () => fail(failureLine(this.stderr)));
+    // The kernel lives on without waiting for these (and a plain node script may exit).
+    this.child.unref();
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+  }
+
+  private add(packet: Packet): void {
+    this.ring.push(packet);
+    this.total += 1;
+    if (this.ring.length > this.ringSize) this.ring.splice(0, this.ring.length - this.ringSize);
+  }
+
+  /** Resolves when tcpdump listens or has failed, at the latest after timeoutMs. */
+  async started(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    if (this.state === "starting") {
+      this.state = "failed";
+      this.problem = `tcpdump did not start listening within ${timeoutMs / 1000} s`;
+    }
+  }
+
+  /**
+   * A window's end (or, from mark(), its start): the packets parsed so far, and the time now.
+   * A window starting at a mark skips packets captured before the mark's time; one starting
+   * where the previous view ended has time 0, so nothing is skipped.
+   */
+  boundary(): Boundary {
+    return { position: this.total, timeUs: realtimeUs() };
+  }
+
+  /**
+   * The packets from `from` on that were captured before `to`'s time, and where the next
+   * window starts: at the first packet captured after `to` (a packet tcpdump delivers after the
+   * view was drawn, but captured before it, is shown by the next view: none is ever skipped).
+   */
+  between(from: Boundary, to: Boundary): { packets: Packet[]; lost: number; next: Boundary } {
+    const first = this.total - this.ring.length;
+    const packets: Packet[] = [];
+    let next = this.total;
+    for (let i = Math.max(0, from.position - first); i < this.ring.length; i++) {
+      const packet = this.ring[i];
+      if (packet.timeUs < from.timeUs) continue;
+      // The capture is in time order: the first packet after `to` starts the next window.
+      if (packet.timeUs >= to.timeUs) {
+        next = first + i;
+        break;
+      }
+      packets.push(packet);
+    }
+    const lost = Math.max(0, first - from.position);
+    return { packets, lost, next: { position: next, timeUs: 0 } };
+  }
+
+  /**
+   * Waits until packets already sent are parsed: at least minMs, then until tcpdump has been
+   * quiet for idleMs, at most maxMs. Returns the time waited (ms).
+   */
+  async flush({ minMs = 2, idleMs = 2, maxMs = 100 } = {}): Promise<number> {
+    const start = performance.now();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    if (this.state !== "running") return 0;
+    await sleep(minMs);
+    while (performance.now() - start < maxMs && performance.now() - this.lastDataAt < idleMs) await sleep(idleMs);
+    return performance.now() - start;
+  }
+
+  /** Ends tcpdump now (closing its watcher's pipe ends it as the kernel's exit does). */
+  stop(): void {
+    this.child.stdin?.destroy();
+  }
+}

@@ -1,0 +1,79 @@
+// The capture without the lab: real tcpdump on the loopback interface (traffic only to
+// 127.0.0.1), its pcap parsed in memory, windows between boundaries, and the ways it fails
+// (no such interface, no tcpdump, no sudo) as one line. Needs root for tcpdump.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
+import { Capture, captureArgv, failureLine, WATCHER_SCRIPT } from "@sockets-typescript/notebook";
+import { isRoot } from "./support/lab-fixture";
+
+const needsRoot = isRoot ? false : "needs root (tcpdump)";
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("the command: sh with the watcher around tcpdump, under sudo -n when not root", () => {
+  const options = { interface: "lan0", filter: "udp", sudo: false };
+  assert.deepEqual(captureArgv(options), ["sh", "-c", WATCHER_SCRIPT, "sh", "-i", "lan0", "-n", "-U", "--immediate-mode", "-s", "256", "-w", "-", "udp"]);
+  assert.deepEqual(captureArgv({ ...options, sudo: true }).slice(0, 4), ["sudo", "-n", "sh", "-c"]);
+});
+
+test("failures in one line: tcpdump's or sudo's words, else the exit status", () => {
+  assert.equal(failureLine("tcpdump: nosuch0: No such device exists\n(No such device exists)\ntcpdump exited with status 1\n"), "tcpdump: nosuch0: No such device exists");
+  assert.equal(failureLine("sudo: a password is required\n"), "sudo: a password is required");
+  assert.equal(failureLine("tcpdump: listening on lan0, link-type EN10MB\ntcpdump exited with status 143\n"), "tcpdump exited with status 143");
+});
+
+test("a real capture on loopback: datagrams parsed, windows split at boundaries, stop ends tcpdump", { skip: needsRoot, timeout: 30_000 }, async () => {
+  const capture = new Capture({ interface: "lo", filter: "udp port 45679", sudo: false });
+  await capture.started();
+  assert.equal(capture.state, "running", String(capture.problem));
+  const sender = createSocket("udp4");
+  const send = (text: string) => new Promise<void>((resolve) => sender.send(text, 45679, "127.0.0.1", () => resolve()));
+  const start = capture.boundary();
+  await send("one");
+  await send("two");
+  const middle = capture.boundary();
+  await send("three");
+  await capture.flush();
+  const end = capture.boundary();
+  const first = capture.between(start, middle).packets.map((p) => p.protocol === "udp" && p.payload.toString());
+  const second = capture.between(middle, end).packets.map((p) => p.protocol === "udp" && p.payload.toString());
+  // On loopback each datagram is seen once (lo's capture sees outgoing only once).
+  assert.deepEqual(first, ["one", "two"]);
+  assert.deepEqual(second, ["three"]);
+  // A window whose end time is before packets it already parsed (tcpdump delivered them late):
+  // they are not shown now, and the next window, chained from this one, shows them.
+  const early = capture.between(start, { position: capture.boundary().position, timeUs: start.timeUs });
+  assert.deepEqual(early.packets, []);
+  const chained = capture.between(early.next, capture.boundary()).packets.map((p) => p.protocol === "udp" && p.payload.toString());
+  assert.deepEqual(chained, ["one", "two", "three"]);
+  const flushed = await capture.flush();
+  assert.ok(flushed >= 2 && flushed < 1000, `flush waited ${flushed} ms`);
+  sender.close();
+  const sh = capture.child.pid!;
+  capture.stop();
+  for (let i = 0; i < 100 && alive(sh); i++) await sleep(50);
+  assert.equal(alive(sh), false, "the capture's sh ended after stop()");
+  assert.equal(capture.state, "failed");
+});
+
+test("no such interface: the capture says tcpdump's words", { skip: needsRoot, timeout: 30_000 }, async () => {
+  const capture = new Capture({ interface: "nosuch0", filter: "udp", sudo: false });
+  await capture.started();
+  assert.equal(capture.state, "failed");
+  assert.match(String(capture.problem), /^tcpdump: nosuch0: No such device exists/);
+});
+
+test("no tcpdump on the host: the shell's words", { timeout: 30_000 }, async () => {
+  const capture = new Capture({ interface: "lo", filter: "udp", sudo: false, tcpdump: "/nonexistent/tcpdump" });
+  await capture.started();
+  assert.equal(capture.state, "failed");
+  assert.match(String(capture.problem), /\/nonexistent\/tcpdump: not found/);
+});
