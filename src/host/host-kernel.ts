@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   }
 
   // A private file for tslab's --config-path; removed when we exit.
-  const dir = mkdtempSync(join(tmpdir(), "host-kernel-"));
+  // In the lab it goes into the relay folder: the launcher removes that one even if this process
+  // is killed (lab down ends the host's processes with SIGKILL), so nothing is left in /tmp.
+  const dir = relayDir ?? mkdtempSync(join(tmpdir(), "host-kernel-"));
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
 

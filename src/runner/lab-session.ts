@@ -1,7 +1,7 @@
 // The runner's way to the hosts: the lab (brought up only if it is down, and then taken down
 // again), one real Jupyter server with the lab's kernelspecs, and for each notebook a session
 // whose kernel (ts-juliet / ts-romeo) runs inside its host.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
@@ -85,6 +85,8 @@ function ignoreReconnectRejection(): void {
 
 /** After a signal, how long the tool's own flow gets to finish its clean-up once the sessions are closed. */
 const FLOW_GRACE_MS = 5000;
+/** How long a launcher left by a stopped server gets to stop its kernel (host-kernel's own grace is 2 s). */
+const LAUNCHER_GRACE_MS = 4000;
 /** How long lab down waits for the processes in the hosts (host-kernel, tslab) to end by themselves. */
 const HOSTS_IDLE_MS = 5000;
 
@@ -100,6 +102,38 @@ export async function untilHostsIdle(lab: Lab, ms = HOSTS_IDLE_MS): Promise<void
     if (pids.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The pids of processes whose command line names `text`. */
+function processesNaming(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Ends the kernel launchers a stopped server left behind (a server stopped while its kernels were
+ * still starting, or killed after its grace, does not end them; on a lab that stays up nothing
+ * else would): each names its connection file in the server's data folder. SIGTERM lets a
+ * launcher stop host-kernel and tslab; SIGKILL after LAUNCHER_GRACE_MS.
+ */
+async function endLaunchersOf(dataDir: string): Promise<void> {
+  const signal = (pids: number[], name: NodeJS.Signals) => pids.forEach((pid) => { try { process.kill(pid, name); } catch { /* gone */ } });
+  let left = processesNaming(join(dataDir, "runtime"));
+  signal(left, "SIGTERM");
+  const deadline = Date.now() + LAUNCHER_GRACE_MS;
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = processesNaming(join(dataDir, "runtime"));
+  }
+  signal(left, "SIGKILL");
 }
 
 /** Sessions not closed yet: what a Ctrl-C must clean up (see closeOnSignals). */
@@ -208,6 +242,7 @@ export class LabSession implements KernelBackend {
   async close(): Promise<void> {
     if (!openSessions.delete(this)) return; // closed already (e.g. by a signal)
     await this.server.stop();
+    await endLaunchersOf(this.dataDir);
     rmSync(this.dataDir, { recursive: true, force: true });
     if (this.broughtUp) {
       await untilHostsIdle(this.lab);
