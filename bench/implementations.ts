@@ -1,9 +1,10 @@
-// The three socket implementations compared side by side, and how to start each one's peers.
+// The three socket implementations compared side by side, and how to start each one's peers;
+// for TCP also this module's and CPython's receiver with recv_into() on one reused buffer.
 import { join } from "node:path";
 import { pyPeers, python, tsPeers } from "./paths";
 
 export type Concern = "tcp" | "udp" | "memory";
-export type ImplementationKey = "module" | "cpython" | "node";
+export type ImplementationKey = "module" | "cpython" | "node" | "module-into" | "cpython-into";
 
 export interface Implementation {
   key: ImplementationKey;
@@ -32,3 +33,14 @@ export const node: Implementation = {
 };
 
 export const implementations: Implementation[] = [module, cpython, node];
+
+/** The same implementation whose TCP receiver reads with recv_into() into one reused 64 KiB buffer. */
+function receivingInto(base: Implementation, key: ImplementationKey, label: string): Implementation {
+  return { key, label, argv: (concern, args) => base.argv(concern, args[0] === "recv" ? ["recv_into", ...args.slice(1)] : args) };
+}
+
+export const moduleInto = receivingInto(module, "module-into", "module recv_into");
+export const cpythonInto = receivingInto(cpython, "cpython-into", "CPython recv_into");
+
+/** TCP rows: recv(65536) of each implementation, plus the recv_into rows. */
+export const tcpImplementations: Implementation[] = [module, moduleInto, cpython, cpythonInto, node];

@@ -5,7 +5,7 @@
 // A benchmark, not a test: it reports BELOW but exits 0; it exits 1 only when it could not measure.
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { implementations, type Implementation, type ImplementationKey } from "./implementations";
+import { implementations, tcpImplementations, type Implementation, type ImplementationKey } from "./implementations";
 import { canOpenVeth, loopback, openVeth, type Link } from "./links";
 import { socketMemory, type MemoryRun } from "./memory";
 import { parseOptions, type BenchOptions } from "./options";
@@ -27,14 +27,14 @@ const abort = new AbortController();
 let labSpeedRun: Promise<unknown> | undefined;
 
 /** The implementations in round r's order (rotated by one each round). */
-function rotated(r: number): Implementation[] {
-  return implementations.map((_, i) => implementations[(i + r) % implementations.length]);
+function rotated(list: Implementation[], r: number): Implementation[] {
+  return list.map((_, i) => list[(i + r) % list.length]);
 }
 
-async function measure<T>(rounds: number, what: string, run: (impl: Implementation) => Promise<T>): Promise<Map<ImplementationKey, Rounds<T>>> {
-  const results = new Map<ImplementationKey, Rounds<T>>(implementations.map((impl) => [impl.key, []]));
+async function measure<T>(list: Implementation[], rounds: number, what: string, run: (impl: Implementation) => Promise<T>): Promise<Map<ImplementationKey, Rounds<T>>> {
+  const results = new Map<ImplementationKey, Rounds<T>>(list.map((impl) => [impl.key, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const impl of rotated(r)) {
+    for (const impl of rotated(list, r)) {
       progress(`${what}: ${impl.label}, round ${r + 1}/${rounds}`);
       try {
         results.get(impl.key)!.push(await run(impl));
@@ -47,8 +47,8 @@ async function measure<T>(rounds: number, what: string, run: (impl: Implementati
 }
 
 async function benchLink(link: Link, o: BenchOptions): Promise<LinkResults> {
-  const tcp = await measure<TcpRun>(o.rounds, `${link.name} TCP`, (impl) => tcpBulk(impl, link, o.tcpBytes, o.tcpLimitSeconds));
-  const udp = await measure<UdpRun>(o.rounds, `${link.name} UDP`, (impl) =>
+  const tcp = await measure<TcpRun>(tcpImplementations, o.rounds, `${link.name} TCP`, (impl) => tcpBulk(impl, link, o.tcpBytes, o.tcpLimitSeconds));
+  const udp = await measure<UdpRun>(implementations, o.rounds, `${link.name} UDP`, (impl) =>
     udpRate(impl, link, { size: o.udpSize, warmup: o.udpWarmup, window: o.udpWindow, idle: o.udpIdle }));
   return { description: link.description, tcp, udp };
 }
@@ -131,7 +131,8 @@ async function main(): Promise<number> {
     }
   }
   console.log(memoryReport(memory));
-  if (canOpenVeth() && !abort.signal.aborted) {
+  // The lab-speed part brings up a lab and Jupyter: only in a run that includes the veth (the lab's link).
+  if (o.labSpeed && canOpenVeth() && o.links.includes("veth") && !abort.signal.aborted) {
     progress("lab speed: lab up/down, kernels through Jupyter");
     try {
       console.log("");

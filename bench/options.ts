@@ -11,6 +11,8 @@ export interface BenchOptions {
   links: ("loopback" | "veth")[];
   /** Receiver and sender on CPUs of their own (taskset). */
   pin: boolean;
+  /** The lab-speed part (lab up/down, kernels through Jupyter), in runs that include the veth. */
+  labSpeed: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--tcp-mib N] [--udp-seconds S] [--link loopback|veth|both] [--no-pin]
@@ -18,8 +20,9 @@ export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--tcp-mib 
   --rounds N       measurements per implementation and link, interleaved (default 3)
   --tcp-mib N      TCP bytes to transfer, in MiB (default 1024)
   --udp-seconds S  UDP counting window at the receiver (default 1.5)
-  --link L         loopback, veth (needs root) or both (default: both when root)
-  --no-pin         leave receiver and sender to the scheduler (default: receiver on CPU 1, sender on CPU 0)`;
+  --link L         loopback, veth (needs root) or both (default: both when root); the lab-speed part runs only with veth
+  --no-pin         leave receiver and sender to the scheduler (default: receiver on CPU 1, sender on CPU 0)
+  --no-lab-speed   skip the lab-speed part (lab up/down, kernels through Jupyter)`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const quick = argv.includes("--quick") || env.BENCH_QUICK === "1";
@@ -34,6 +37,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     sockets: 1000,
     links: ["loopback", "veth"],
     pin: true,
+    labSpeed: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -44,6 +48,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     };
     if (flag === "--quick") continue;
     else if (flag === "--no-pin") o.pin = false;
+    else if (flag === "--no-lab-speed") o.labSpeed = false;
     else if (flag === "--rounds") o.rounds = Math.floor(value());
     else if (flag === "--tcp-mib") o.tcpBytes = Math.floor(value() * 2 ** 20);
     else if (flag === "--udp-seconds") o.udpWindow = value();

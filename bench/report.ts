@@ -22,7 +22,25 @@ export const targets: { test: "tcp" | "udp"; other: ImplementationKey; min: numb
   { test: "udp", other: "node", min: 1.2 },
 ];
 
-const labels: Record<ImplementationKey, string> = { module: "this module", cpython: "CPython socket", node: "Node net/dgram" };
+/**
+ * The issue's receive-cost targets: this module's receiver takes in at least as much per second
+ * of its own CPU (x/cpu-s, best round) as CPython's. recv_into is printed beside them.
+ */
+export const costTargets: { test: "tcp" | "udp"; mine: ImplementationKey; other: ImplementationKey; what: string; min: number | null }[] = [
+  { test: "tcp", mine: "module", other: "cpython", what: "TCP recv(65536)", min: 1.0 },
+  { test: "udp", mine: "module", other: "cpython", what: "UDP recvfrom 64 B", min: 1.0 },
+  { test: "tcp", mine: "module-into", other: "cpython-into", what: "TCP recv_into (reused buffer)", min: null },
+  { test: "tcp", mine: "module-into", other: "cpython", what: "TCP recv_into vs CPython recv", min: null },
+];
+
+const labels: Record<ImplementationKey, string> = {
+  module: "this module",
+  cpython: "CPython socket",
+  node: "Node net/dgram",
+  "module-into": "  recv_into",
+  "cpython-into": "  recv_into",
+};
+const longLabels: Record<ImplementationKey, string> = { ...labels, "module-into": "this module recv_into", "cpython-into": "CPython recv_into" };
 
 export function best(values: number[]): number {
   return Math.max(...values);
@@ -45,9 +63,32 @@ function rateOf(results: LinkResults, test: "tcp" | "udp", key: ImplementationKe
   return test === "tcp" ? ok(results.tcp.get(key)).map((r) => r.mbps) : ok(results.udp.get(key)).map((r) => r.rate);
 }
 
+function perCpuOf(results: LinkResults, test: "tcp" | "udp", key: ImplementationKey): number[] {
+  return test === "tcp" ? ok(results.tcp.get(key)).map((r) => r.mbPerCpuSecond) : ok(results.udp.get(key)).map((r) => r.perCpuSecond);
+}
+
+/** The receive-cost lines: x/cpu-s ratio of the best rounds (median ratio in brackets), PASS/FAIL. */
+export function costLines(results: LinkResults): string[] {
+  const lines = [`  Receive cost, what the receiver takes in per second of its own CPU (x/cpu-s), this module / CPython:`];
+  for (const t of costTargets) {
+    const mine = perCpuOf(results, t.test, t.mine);
+    const other = perCpuOf(results, t.test, t.other);
+    const name = `${t.what}  ${longLabels[t.mine]} / ${longLabels[t.other]} `.padEnd(74);
+    if (!mine.length || !other.length) {
+      lines.push(`    ${name} no result${t.min === null ? "" : "  FAIL"}`);
+      continue;
+    }
+    const ratio = best(mine) / best(other);
+    const medianRatio = median(mine) / median(other);
+    const verdict = t.min === null ? "(no target)" : `target >= ${t.min.toFixed(1)}x  ${ratio >= t.min ? "PASS" : "FAIL"}`;
+    lines.push(`    ${name}${ratio.toFixed(2)}x (${medianRatio.toFixed(2)}x)  ${verdict}`);
+  }
+  return lines;
+}
+
 export function linkReport(results: LinkResults, tcpBytes: number, udpSize: number, udpWindow: number): string {
   const lines: string[] = [`Link: ${results.description}`];
-  lines.push(`  TCP bulk, ${tcpBytes / 2 ** 20} MiB, receiver recv(65536) (Node net: its 'data' chunks), MB/s = 10^6 B/s`);
+  lines.push(`  TCP bulk, ${tcpBytes / 2 ** 20} MiB, receiver recv(65536) (recv_into rows: into one reused 64 KiB buffer; Node net: its 'data' chunks), MB/s = 10^6 B/s`);
   lines.push(`    ${"".padEnd(16)}${pad("best MB/s", 10)}${pad("median", 9)}${pad("MB/cpu-s", 10)}   every round`);
   for (const [key, rounds] of results.tcp) {
     const rates = ok(rounds).map((r) => r.mbps);
@@ -80,6 +121,7 @@ export function linkReport(results: LinkResults, tcpBytes: number, udpSize: numb
     const medianRatio = median(mine) / median(other);
     lines.push(`    ${name}${ratio.toFixed(2)}x (${medianRatio.toFixed(2)}x)  target >= ${t.min.toFixed(1)}x  ${ratio >= t.min ? "PASS" : "BELOW"}`);
   }
+  lines.push(...costLines(results));
   return lines.join("\n");
 }
 

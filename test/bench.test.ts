@@ -3,23 +3,28 @@
 // small sizes. Numbers are checked for being complete and consistent, never for speed.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { implementations } from "../bench/implementations";
+import { implementations, tcpImplementations } from "../bench/implementations";
 import { loopback } from "../bench/links";
 import { socketMemory } from "../bench/memory";
 import { parseOptions } from "../bench/options";
+import { costLines, type LinkResults } from "../bench/report";
 import { tcpBulk } from "../bench/tcp-bulk";
 import { udpRate } from "../bench/udp-rate";
 
 const TCP_BYTES = 8 * 2 ** 20 + 12345; // not a whole number of chunks: the last one is short
 
+for (const impl of tcpImplementations) {
+  test(`bench peers: ${impl.label}: TCP bulk: the receiver gets every byte the sender sent and reports a rate and its CPU`, async () => {
+    const run = await tcpBulk(impl, loopback, TCP_BYTES, 20);
+    assert.equal(run.ended, "eof");
+    assert.equal(run.bytes, TCP_BYTES);
+    assert.ok(run.seconds > 0 && Number.isFinite(run.mbps) && run.mbps > 0, JSON.stringify(run));
+    assert.ok(Number.isFinite(run.mbPerCpuSecond) && run.mbPerCpuSecond > 0, JSON.stringify(run));
+  });
+}
+
 for (const impl of implementations) {
   describe(`bench peers: ${impl.label}`, () => {
-    test("TCP bulk: the receiver gets every byte the sender sent and reports a rate", async () => {
-      const run = await tcpBulk(impl, loopback, TCP_BYTES, 20);
-      assert.equal(run.ended, "eof");
-      assert.equal(run.bytes, TCP_BYTES);
-      assert.ok(run.seconds > 0 && Number.isFinite(run.mbps) && run.mbps > 0, JSON.stringify(run));
-    });
 
     test("UDP rate: the receiver counts a window, never more than was sent", async () => {
       const run = await udpRate(impl, loopback, { size: 64, warmup: 0.05, window: 0.2, idle: 0.3 });
@@ -43,7 +48,25 @@ test("bench options: --quick is small, sizes and links can be chosen, bad option
   assert.equal(parseOptions([], { BENCH_QUICK: "1" }).rounds, 1);
   const chosen = parseOptions(["--rounds", "5", "--tcp-mib", "64", "--udp-seconds", "2", "--link", "loopback"], {});
   assert.deepEqual([chosen.rounds, chosen.tcpBytes, chosen.udpWindow, chosen.links], [5, 64 * 2 ** 20, 2, ["loopback"]]);
+  assert.equal(parseOptions([], {}).labSpeed, true);
+  assert.equal(parseOptions(["--no-lab-speed"], {}).labSpeed, false);
   assert.throws(() => parseOptions(["--rounds", "zero"], {}), /--rounds needs a positive number/);
   assert.throws(() => parseOptions(["--link", "wifi"], {}), /--link must be/);
   assert.throws(() => parseOptions(["--fast"], {}), /unknown option --fast/);
+});
+
+test("bench report: the receive-cost lines compare x/cpu-s of the best rounds and say PASS or FAIL", () => {
+  const tcp = (mbPerCpuSecond: number) => ({ bytes: 1, seconds: 1, mbps: 1, ended: "eof", mbPerCpuSecond });
+  const udp = (perCpuSecond: number) => ({ rate: 1, sent: 1, received: 1, loss: 0, perCpuSecond });
+  const results: LinkResults = {
+    description: "test",
+    tcp: new Map([["module", [tcp(900), tcp(1200)]], ["cpython", [tcp(1000), "failed: x"]], ["module-into", [tcp(3000)]], ["cpython-into", [tcp(2000)]]]),
+    udp: new Map([["module", [udp(80)]], ["cpython", [udp(100), udp(90)]]]),
+  };
+  const lines = costLines(results).join("\n");
+  assert.match(lines, /TCP recv\(65536\)\s+this module \/ CPython socket\s+1\.20x \(1\.05x\)\s+target >= 1\.0x\s+PASS/);
+  assert.match(lines, /UDP recvfrom 64 B\s+this module \/ CPython socket\s+0\.80x \(0\.84x\)\s+target >= 1\.0x\s+FAIL/);
+  assert.match(lines, /TCP recv_into \(reused buffer\)\s+this module recv_into \/ CPython recv_into\s+1\.50x/);
+  results.udp.set("module", ["failed: no datagrams"]);
+  assert.match(costLines(results).join("\n"), /UDP recvfrom 64 B.*no result  FAIL/);
 });

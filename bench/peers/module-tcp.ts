@@ -1,14 +1,15 @@
 // This module's side of the TCP bulk benchmark (@sockets-typescript/socket, as a notebook uses it):
 //   module-tcp recv HOST LIMIT_S      listen on (HOST, 0), "READY <port>", recv(65536) until EOF
 //                                     or LIMIT_S seconds, "RESULT {bytes, seconds, ...}"
+//   module-tcp recv_into HOST LIMIT_S the same with recv_into() into one reused 64 KiB buffer
 //   module-tcp send HOST PORT BYTES   connect, sendall() 1 MiB chunks
 import * as socket from "@sockets-typescript/socket";
 import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
 
-const USAGE = "usage: module-tcp recv HOST LIMIT_S | send HOST PORT BYTES";
+const USAGE = "usage: module-tcp recv|recv_into HOST LIMIT_S | send HOST PORT BYTES";
 const CHUNK = 1 << 20;
 
-async function receive(host: string, limit: number): Promise<void> {
+async function receive(host: string, limit: number, into: boolean): Promise<void> {
   const server = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
   server.bind([host, 0]);
   server.listen(1);
@@ -23,8 +24,20 @@ async function receive(host: string, limit: number): Promise<void> {
   const start = now();
   const cpuStart = cpuSeconds();
   const deadline = start + limit;
+  const buffer = new Uint8Array(65536);
   try {
-    for (;;) {
+    // Two loops, so that the recv() loop is exactly what a student writes.
+    while (into) {
+      const n = await conn.recv_into(buffer);
+      if (n === 0) break;
+      total += n;
+      calls++;
+      if (calls % CHECK_EVERY === 0 && now() >= deadline) {
+        ended = "time limit";
+        break;
+      }
+    }
+    while (!into) {
       const data = await conn.recv(65536);
       if (data.length === 0) break;
       total += data.length;
@@ -57,9 +70,9 @@ async function send(host: string, port: number, count: number): Promise<void> {
 }
 
 const role = process.argv[2];
-if (role === "recv") {
+if (role === "recv" || role === "recv_into") {
   const [, host, limit] = args(3, USAGE);
-  void receive(host, Number(limit));
+  void receive(host, Number(limit), role === "recv_into");
 } else {
   const [, host, port, count] = args(4, USAGE);
   void send(host, Number(port), Number(count));

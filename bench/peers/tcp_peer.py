@@ -3,6 +3,7 @@
   tcp_peer.py recv HOST LIMIT_S          listens on (HOST, 0), prints "READY <port>", then reads
                                          with recv(65536) until EOF or LIMIT_S seconds and prints
                                          "RESULT {json}" (bytes, seconds from accept to the end)
+  tcp_peer.py recv_into HOST LIMIT_S     the same with recv_into() into one reused 64 KiB buffer
   tcp_peer.py send HOST PORT BYTES       connects and sends BYTES with sendall() of 1 MiB chunks
 
 Run with /usr/bin/python3 (the distribution's CPython), as a student would.
@@ -17,7 +18,7 @@ CHUNK = 1 << 20
 CHECK_EVERY = 64  # read the clock once per 64 calls, as every peer does
 
 
-def receive(host, limit):
+def receive(host, limit, into=False):
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.bind((host, 0))
     server.listen(1)
@@ -33,8 +34,19 @@ def receive(host, limit):
     cpu_start = time.process_time()
     deadline = start + limit
     ended = "eof"
+    buffer = bytearray(65536)
     try:
-        while True:
+        # Two loops, so that the recv() loop is exactly what a student writes.
+        while into:
+            n = conn.recv_into(buffer)
+            if not n:
+                break
+            total += n
+            calls += 1
+            if calls % CHECK_EVERY == 0 and time.perf_counter() >= deadline:
+                ended = "time limit"
+                break
+        while not into:
             data = conn.recv(65536)
             if not data:
                 break
@@ -65,8 +77,8 @@ def send(host, port, count):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[0] == "recv":
-        receive(argv[1], float(argv[2]))
+    if len(argv) == 3 and argv[0] in ("recv", "recv_into"):
+        receive(argv[1], float(argv[2]), argv[0] == "recv_into")
     elif len(argv) == 4 and argv[0] == "send":
         send(argv[1], int(argv[2]), int(argv[3]))
     else:

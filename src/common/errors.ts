@@ -39,6 +39,7 @@ export class UsageError extends SocketsError<"ERR_USAGE"> {
 export class LabError extends SocketsError<
   | "ERR_LAB_NOT_LINUX" | "ERR_LAB_NOT_ROOT" | "ERR_LAB_UNKNOWN_HOST" | "ERR_LAB_NOT_UP"
   | "ERR_LAB_PREFIX" | "ERR_LAB_INTERRUPTED" | "ERR_LAB_TOOL_MISSING" | "ERR_LAB_FIREWALL"
+  | "ERR_LAB_IMPAIR"
 > {}
 
 /** A system tool (ip, iptables, ...) failed or is not installed. */

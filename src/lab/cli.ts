@@ -1,10 +1,13 @@
-// npm run lab:up | lab:down | lab:status | lab:shell -- <host> ; and `exec <host> -- cmd args`.
+// npm run lab:up | lab:down | lab:status | lab:shell -- <host> | lab:impair -- ... ; and `exec <host> -- cmd args`.
 import { spawn } from "node:child_process";
 import { hostNames, hosts } from "@sockets-typescript/topology";
+import { activeImpairment } from "@sockets-typescript/impair";
 import { runMain } from "../common/errors";
 import { Lab, LabError, LAN_INTERFACE, checkHost, checkRoot } from "./lab";
+import { impairCommand } from "./impair";
 
 const usage = `usage: node dist/src/lab/cli.js up | down | status | shell <host> | exec <host> -- <command> [args...]
+       node dist/src/lab/cli.js impair --loss 20% --delay 50ms [--jitter 10ms] [--duplicate 5%] [--reorder 10%] [--seed N] [--host romeo|juliet|both] | impair --clear
   hosts: ${hostNames.join(", ")}; SOCKETS_LAB_PREFIX prefixes the namespace names (default none)`;
 
 async function up(lab: Lab): Promise<number> {
@@ -46,6 +49,8 @@ async function status(lab: Lab): Promise<number> {
     }
     const link = `${s.addresses.join(", ") || "no address"} on ${LAN_INTERFACE} (${s.linkUp ? "up" : "down"})`;
     console.log(`${s.host.padEnd(7)} namespace ${s.namespace}, ${link}, ${s.pids.length} process(es) inside`);
+    const impairment = await activeImpairment({ netns: s.namespace, iface: LAN_INTERFACE }).catch(() => null);
+    if (impairment) console.log(`${"".padEnd(7)} impaired: ${impairment.description} (npm run lab:impair -- --clear removes it)`);
   }
   const isUp = await lab.isUp();
   console.log(isUp ? "lab: up" : all.some((s) => s.present) ? "lab: partly up (run lab:up to complete it or lab:down to remove it)" : "lab: down");
@@ -77,6 +82,8 @@ async function main(args: string[]): Promise<number> {
       return 0;
     case "status":
       return status(lab);
+    case "impair":
+      return impairCommand(lab, args.slice(1));
     case "shell":
       if (!args[1]) break;
       console.log(`lab: a shell on ${args[1]} (exit or Ctrl-D to leave)`);

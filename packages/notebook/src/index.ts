@@ -11,3 +11,4 @@ export * from "./display";
 export * from "./capture";
 export * from "./where";
 export * from "./host";
+export * from "./impair";

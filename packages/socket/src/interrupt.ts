@@ -8,6 +8,12 @@
 // listeners are re-added from none. A listener added inside that window would leave the
 // kernel to die on the next stop button press.
 //
+// Once installed, the listener stays until no call has been pending for LINGER_MS: adding and
+// removing a signal listener costs ~6 us (a libuv signal handle each time), more than the
+// system call, and a receive loop that keeps up with its sender waits before nearly every
+// datagram. A SIGINT that finds no pending call meanwhile does what Node's default does: the
+// listener goes and the signal is raised again (the script dies by SIGINT).
+
 // Inside the project's kernels no listener is added at all: a signal cannot say which cell it
 // was meant for, and one that arrives late would end the next cell's calls. The kernel
 // (src/host/tslab-preload.ts) puts an interrupt hub on globalThis before any cell runs; this
@@ -36,6 +42,11 @@ export interface InterruptHub {
 const pending = new Set<Interruptible>();
 let installed = false;
 let scheduled = false;
+const LINGER_MS = 50;
+/** performance.now() when the last pending call ended; the linger timer checks it. */
+let idleSince = 0;
+let lingering: NodeJS.Timeout | undefined;
+
 const hub = (globalThis as { [INTERRUPT_HUB]?: InterruptHub })[INTERRUPT_HUB];
 
 /**
@@ -51,7 +62,29 @@ export function interruptPending(): number {
 hub?.interrupters.add(interruptPending);
 
 function onSigint(): void {
-  interruptPending();
+  const calls = [...pending];
+  for (const call of calls) call.interrupt();
+  // Interrupted, or nothing was pending (a lingering listener): stop listening now, so that
+  // the next Ctrl-C meets Node's default; with nothing pending, that default applies at once.
+  if (pending.size === 0) uninstall();
+  if (calls.length === 0 && process.listenerCount("SIGINT") === 0) process.kill(process.pid, "SIGINT");
+}
+
+function uninstall(): void {
+  if (lingering !== undefined) clearTimeout(lingering);
+  lingering = undefined;
+  if (installed) {
+    process.removeListener("SIGINT", onSigint);
+    installed = false;
+  }
+}
+
+function checkIdle(): void {
+  lingering = undefined;
+  if (pending.size > 0 || !installed) return;
+  const left = idleSince + LINGER_MS - performance.now();
+  if (left <= 0) uninstall();
+  else (lingering = setTimeout(checkIdle, left)).unref();
 }
 
 function install(): void {
@@ -74,8 +107,8 @@ export function whilePending(call: Interruptible): () => void {
   }
   return () => {
     if (pending.delete(call) && pending.size === 0 && installed) {
-      process.removeListener("SIGINT", onSigint);
-      installed = false;
+      idleSince = performance.now();
+      if (lingering === undefined) (lingering = setTimeout(checkIdle, LINGER_MS)).unref();
     }
   };
 }

@@ -123,7 +123,7 @@ setTimeout(() => process.kill(process.pid, "SIGINT"), 150);
 });
 
 // The listener's life cycle, in this process (no signal sent).
-test("the SIGINT listener is added a macrotask after the first pending call and removed after the last", async () => {
+test("the SIGINT listener is added a macrotask after the first pending call and removed ~50 ms after the last", async () => {
   assert.equal(listeningForSigint(), false);
   const doneA = whilePending({ interrupt() {} });
   const doneB = whilePending({ interrupt() {} });
@@ -136,7 +136,30 @@ test("the SIGINT listener is added a macrotask after the first pending call and 
   doneB();
   doneB();
   assert.equal(pendingCount(), 0);
+  // It lingers (a receive loop waits again at once; adding a listener costs more than a recv).
+  assert.equal(listeningForSigint(), true);
+  const again = whilePending({ interrupt() {} });
+  again();
+  await new Promise((resolve) => setTimeout(resolve, 150));
   assert.equal(listeningForSigint(), false);
+});
+
+test("a SIGINT while the listener lingers with no pending call kills the script as Node's default", () => {
+  const run = runScript(`
+(async () => {
+  const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  sock.bind(["127.0.0.101", 0]);
+  const waiting = sock.recvfrom(1024);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(socket.b\`x\`, sock.getsockname());
+  await waiting;
+  console.log("lingering " + process.listenerCount("SIGINT"));
+  process.kill(process.pid, "SIGINT");
+  setTimeout(() => { console.log("survived"); process.exit(0); }, 2000);
+})();`);
+  assert.match(run.stdout, /lingering 1/);
+  assert.equal(run.signal, "SIGINT");
+  assert.doesNotMatch(run.stdout, /survived/);
 });
 
 test("a call that ends before the listener was added leaves no listener", async () => {
