@@ -125,6 +125,12 @@ test(`${PRESSES} single presses of stop at random moments each end their cell an
   const problems: string[] = [];
   for (let i = 0; i < PRESSES; i++) {
     const delay = Math.floor(next() * MAX_PRESS_DELAY_MS);
+    if (process.env.STOP_NO_PRESS) {
+      // Control run (no stop button at all): only the follow-up cells, to tell their own problems apart.
+      const plain = await within(run(juliet, `await sender.sendto(socket.b\`plain ${i}\`, ["${JULIET}", ${ports.juliet}]); console.log(String((await sock.recvfrom(1024))[0]));`).done, CELL_DEADLINE_MS);
+      if (plain?.status !== "ok") problems.push(`cell ${i} (no press): ${plain === null ? "no reply within 10 s" : plain.status}`);
+      continue;
+    }
     const waiting = run(juliet, `const [got${i}] = await sock.recvfrom(1024); console.log(got${i});`);
     await waiting.started;
     await sleep(delay);
