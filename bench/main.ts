@@ -5,18 +5,19 @@
 // A benchmark, not a test: it reports BELOW but exits 0; it exits 1 only when it could not measure.
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { implementations, tcpImplementations, type Implementation, type ImplementationKey } from "./implementations";
+import { cpython, implementations, tcpImplementations, type Implementation, type ImplementationKey } from "./implementations";
 import { canOpenVeth, loopback, openVeth, type Link } from "./links";
 import { socketMemory, type MemoryRun } from "./memory";
 import { parseOptions, type BenchOptions } from "./options";
 import { killAllPeers } from "./peer-process";
 import { python } from "./paths";
 import { cannotPin, pinned } from "./pinning";
-import { linkReport, memoryReport, type LinkResults, type Rounds } from "./report";
+import { linkReport, memoryReport, pacedKeys, pacedRates, type LinkResults, type Rounds } from "./report";
 import { tcpBulk, type TcpRun } from "./tcp-bulk";
 import { udpRate, type UdpRun } from "./udp-rate";
 import { measureLabSpeed } from "./lab-speed";
 import { measureViewsCost } from "./views-cost";
+import { measureClassGrading } from "./class-grading";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
@@ -50,7 +51,23 @@ async function benchLink(link: Link, o: BenchOptions): Promise<LinkResults> {
   const tcp = await measure<TcpRun>(tcpImplementations, o.rounds, `${link.name} TCP`, (impl) => tcpBulk(impl, link, o.tcpBytes, o.tcpLimitSeconds));
   const udp = await measure<UdpRun>(implementations, o.rounds, `${link.name} UDP`, (impl) =>
     udpRate(impl, link, { size: o.udpSize, warmup: o.udpWarmup, window: o.udpWindow, idle: o.udpIdle }));
-  return { description: link.description, tcp, udp };
+  const results: LinkResults = { description: link.description, tcp, udp };
+  if (o.pacedShare !== null) {
+    const rates = pacedRates(results, o.pacedShare);
+    if (rates === null) {
+      progress(`${link.name}: same-work run skipped (a receiver has no free-running result)`);
+      return results;
+    }
+    const receivers = implementations.filter((impl) => pacedKeys.includes(impl.key));
+    // At most ~4 s per paced TCP run: the same bytes for every receiver, a bounded bench.
+    const tcpBytes = Math.min(o.tcpBytes, Math.floor(rates.tcp * 1e6 * 4));
+    const pacedTcp = await measure<TcpRun>(receivers, o.rounds, `${link.name} TCP paced ${rates.tcp} MB/s`, (impl) =>
+      tcpBulk(impl, link, tcpBytes, o.tcpLimitSeconds, { sender: cpython, rate: rates.tcp }));
+    const pacedUdp = await measure<UdpRun>(receivers, o.rounds, `${link.name} UDP paced ${rates.udp} dgram/s`, (impl) =>
+      udpRate(impl, link, { size: o.udpSize, warmup: o.udpWarmup, window: o.udpWindow, idle: o.udpIdle }, { sender: cpython, rate: rates.udp }));
+    results.paced = { share: o.pacedShare, tcpRate: rates.tcp, tcpBytes, udpRate: rates.udp, tcp: pacedTcp, udp: pacedUdp };
+  }
+  return results;
 }
 
 function versions(): string {
@@ -147,6 +164,13 @@ async function main(): Promise<number> {
       await measureViewsCost(console.log);
     } catch (err) {
       console.log(`views cost could not be measured: ${(err as Error).message}`);
+    }
+    progress("class grading: 4 reference submissions, 1 then 2 at once");
+    try {
+      console.log("");
+      await measureClassGrading(console.log);
+    } catch (err) {
+      console.log(`class grading could not be measured: ${(err as Error).message}`);
     }
   }
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; targets are goals, not a test: BELOW does not fail the run)`);

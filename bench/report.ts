@@ -12,6 +12,78 @@ export interface LinkResults {
   description: string;
   tcp: Map<ImplementationKey, Rounds<TcpRun>>;
   udp: Map<ImplementationKey, Rounds<UdpRun>>;
+  /** The same-work run, when measured. */
+  paced?: PacedResults;
+}
+
+/** The receivers compared in the same-work run (both TCP recv(65536) and UDP recvfrom). */
+export const pacedKeys: ImplementationKey[] = ["module", "cpython"];
+
+/** The same-work run: every receiver offered one load by one paced sender. */
+export interface PacedResults {
+  share: number;
+  /** Offered TCP load, MB/s, and bytes per run. */
+  tcpRate: number;
+  tcpBytes: number;
+  /** Offered UDP load, datagrams/s. */
+  udpRate: number;
+  tcp: Map<ImplementationKey, Rounds<TcpRun>>;
+  udp: Map<ImplementationKey, Rounds<UdpRun>>;
+}
+
+/**
+ * The paced loads: `share` of the slowest receiver's best free-running rate (this module vs
+ * CPython), rounded down to 2 significant digits; null when a receiver has no free-running result.
+ */
+export function pacedRates(results: LinkResults, share: number): { tcp: number; udp: number } | null {
+  const slowest = (test: "tcp" | "udp"): number => Math.min(...pacedKeys.map((key) => {
+    const rates = rateOf(results, test, key);
+    return rates.length ? best(rates) : NaN;
+  }));
+  const round2 = (n: number): number => {
+    const unit = 10 ** Math.max(0, Math.floor(Math.log10(n)) - 1);
+    return Math.floor(n / unit) * unit;
+  };
+  const tcp = slowest("tcp") * share;
+  const udp = slowest("udp") * share;
+  return Number.isFinite(tcp) && Number.isFinite(udp) && tcp >= 1 && udp >= 1 ? { tcp: round2(tcp), udp: round2(udp) } : null;
+}
+
+/**
+ * The same-work lines: receiver CPU per unit of work (µs per MB, µs per datagram; lowest and
+ * median of the rounds) and this module's cost / CPython's, PASS when at most 1.0.
+ */
+export function pacedLines(p: PacedResults): string[] {
+  const lines = [`  Same work: one paced sender (CPython's) offers every receiver ${(p.share * 100).toFixed(0)}% of the slowest receiver's best rate above;`,
+    `  receiver CPU (its own user + system) per unit of work, lowest round (median), every round`];
+  const rows: { test: "tcp" | "udp"; what: string; unit: string; cost: (r: TcpRun | UdpRun) => number; note: (r: TcpRun | UdpRun) => string }[] = [
+    { test: "tcp", what: `TCP recv(65536), ${num(p.tcpRate)} MB/s offered, ${(p.tcpBytes / 2 ** 20).toFixed(0)} MiB`, unit: "us CPU/MB",
+      cost: (r) => 1e6 / (r as TcpRun).mbPerCpuSecond, note: (r) => `${num((r as TcpRun).mbps)} MB/s${(r as TcpRun).ended === "eof" ? "" : ` (${(r as TcpRun).ended})`}` },
+    { test: "udp", what: `UDP recvfrom 64 B, ${num(p.udpRate)} dgram/s offered`, unit: "us CPU/dgram",
+      cost: (r) => 1e6 / (r as UdpRun).perCpuSecond, note: (r) => `${num((r as UdpRun).rate)}/s, loss ${((r as UdpRun).loss * 100).toFixed(1)}%` },
+  ];
+  for (const row of rows) {
+    lines.push(`    ${row.what} (${row.unit}):`);
+    const costs = new Map<ImplementationKey, number[]>();
+    for (const [key, rounds] of row.test === "tcp" ? p.tcp : p.udp) {
+      const got = ok<TcpRun | UdpRun>(rounds);
+      const c = got.map(row.cost);
+      costs.set(key, c);
+      const notes = rounds.map((r) => (typeof r === "string" ? `failed: ${r}` : `${row.cost(r).toFixed(row.test === "tcp" ? 0 : 2)} at ${row.note(r)}`));
+      const fmt = (n: number): string => (row.test === "tcp" ? num(n) : n.toFixed(2));
+      lines.push(`      ${labels[key].padEnd(16)}${pad(c.length ? fmt(Math.min(...c)) : "-", 8)}${pad(c.length ? `(${fmt(median(c))})` : "", 10)}   ${notes.join(", ")}`);
+    }
+    const mine = costs.get("module") ?? [];
+    const other = costs.get("cpython") ?? [];
+    const name = `      this module / CPython socket, CPU for the same work `;
+    if (!mine.length || !other.length) {
+      lines.push(`${name}no result  FAIL`);
+      continue;
+    }
+    const ratio = Math.min(...mine) / Math.min(...other);
+    lines.push(`${name}${ratio.toFixed(2)}x (${(median(mine) / median(other)).toFixed(2)}x)  target <= 1.0x  ${ratio <= 1 ? "PASS" : "FAIL"}`);
+  }
+  return lines;
 }
 
 /** The issue's targets: this module's rate divided by the other's, at least `min`. */
@@ -122,6 +194,7 @@ export function linkReport(results: LinkResults, tcpBytes: number, udpSize: numb
     lines.push(`    ${name}${ratio.toFixed(2)}x (${medianRatio.toFixed(2)}x)  target >= ${t.min.toFixed(1)}x  ${ratio >= t.min ? "PASS" : "BELOW"}`);
   }
   lines.push(...costLines(results));
+  if (results.paced) lines.push(...pacedLines(results.paced));
   return lines.join("\n");
 }
 

@@ -15,14 +15,27 @@ export interface TcpRun {
   mbPerCpuSecond: number;
 }
 
+/**
+ * A paced run: every implementation's receiver gets the same offered load from one sender
+ * (CPython's, paced to `rate`: MB/s for TCP, datagrams/s for UDP), so that its CPU is spent on the
+ * same work whatever its speed, instead of on keeping up with its own free-running sender.
+ */
+export interface Pace {
+  sender: Implementation;
+  rate: number;
+}
+
 interface ReceiverResult { bytes: number; seconds: number; cpu: number; calls: number; ended: string }
 
-export async function tcpBulk(impl: Implementation, link: Link, bytes: number, limitSeconds: number): Promise<TcpRun> {
+export async function tcpBulk(impl: Implementation, link: Link, bytes: number, limitSeconds: number, pace?: Pace): Promise<TcpRun> {
   const receiver = new Peer(`${impl.label} TCP receiver`, link.receiverArgv(impl.argv("tcp", ["recv", link.receiverHost, String(limitSeconds)])));
   let sender: Peer | undefined;
   try {
     const port = await receiver.ready(10_000);
-    sender = new Peer(`${impl.label} TCP sender`, link.senderArgv(impl.argv("tcp", ["send", link.receiverHost, String(port), String(bytes)])));
+    const sendArgs = ["send", link.receiverHost, String(port), String(bytes)];
+    sender = pace
+      ? new Peer(`${pace.sender.label} TCP sender paced to ${pace.rate} MB/s`, link.senderArgv(pace.sender.argv("tcp", [...sendArgs, String(pace.rate)])))
+      : new Peer(`${impl.label} TCP sender`, link.senderArgv(impl.argv("tcp", sendArgs)));
     const got = await receiver.result<ReceiverResult>((limitSeconds + 15) * 1000);
     // A receiver that stopped early (time limit) closes on the sender: its failure is expected then.
     if (got.ended === "eof") await sender.result((limitSeconds + 5) * 1000);

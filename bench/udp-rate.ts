@@ -4,6 +4,7 @@
 import type { Implementation } from "./implementations";
 import type { Link } from "./links";
 import { Peer } from "./peer-process";
+import type { Pace } from "./tcp-bulk";
 
 export interface UdpRun {
   /** Datagrams per second received during the window. */
@@ -26,7 +27,7 @@ export interface UdpOptions {
 
 interface ReceiverResult { total: number; window?: number; seconds?: number; cpu?: number }
 
-export async function udpRate(impl: Implementation, link: Link, o: UdpOptions): Promise<UdpRun> {
+export async function udpRate(impl: Implementation, link: Link, o: UdpOptions, pace?: Pace): Promise<UdpRun> {
   const receiver = new Peer(`${impl.label} UDP receiver`,
     link.receiverArgv(impl.argv("udp", ["recv", link.receiverHost, String(o.warmup), String(o.window), String(o.idle)])));
   let sender: Peer | undefined;
@@ -34,8 +35,10 @@ export async function udpRate(impl: Implementation, link: Link, o: UdpOptions): 
     const port = await receiver.ready(10_000);
     // The sender goes on a little past the window, so the window never sees it slow down or stop.
     const sendSeconds = o.warmup + o.window + 0.5;
-    sender = new Peer(`${impl.label} UDP sender`,
-      link.senderArgv(impl.argv("udp", ["send", link.receiverHost, String(port), String(o.size), String(sendSeconds)])));
+    const sendArgs = ["send", link.receiverHost, String(port), String(o.size), String(sendSeconds)];
+    sender = pace
+      ? new Peer(`${pace.sender.label} UDP sender paced to ${pace.rate} dgram/s`, link.senderArgv(pace.sender.argv("udp", [...sendArgs, String(pace.rate)])))
+      : new Peer(`${impl.label} UDP sender`, link.senderArgv(impl.argv("udp", sendArgs)));
     const { sent } = await sender.result<{ sent: number }>((sendSeconds + 10) * 1000);
     const got = await receiver.result<ReceiverResult>((o.idle + 10) * 1000);
     if (got.window === undefined || got.seconds === undefined || got.cpu === undefined) {

@@ -7,7 +7,8 @@ import { implementations, tcpImplementations } from "../bench/implementations";
 import { loopback } from "../bench/links";
 import { socketMemory } from "../bench/memory";
 import { parseOptions } from "../bench/options";
-import { costLines, type LinkResults } from "../bench/report";
+import { costLines, pacedLines, pacedRates, type LinkResults } from "../bench/report";
+import { cpython } from "../bench/implementations";
 import { tcpBulk } from "../bench/tcp-bulk";
 import { udpRate } from "../bench/udp-rate";
 
@@ -69,4 +70,50 @@ test("bench report: the receive-cost lines compare x/cpu-s of the best rounds an
   assert.match(lines, /TCP recv_into \(reused buffer\)\s+this module recv_into \/ CPython recv_into\s+1\.50x/);
   results.udp.set("module", ["failed: no datagrams"]);
   assert.match(costLines(results).join("\n"), /UDP recvfrom 64 B.*no result  FAIL/);
+});
+
+test("bench options: the same-work run is on by default at 50%, its share can be chosen or the run skipped", () => {
+  assert.equal(parseOptions([], {}).pacedShare, 0.5);
+  assert.equal(parseOptions(["--paced-share", "0.25"], {}).pacedShare, 0.25);
+  assert.equal(parseOptions(["--no-paced"], {}).pacedShare, null);
+  assert.throws(() => parseOptions(["--paced-share", "0"], {}), /--paced-share needs a positive number/);
+  assert.throws(() => parseOptions(["--paced-share", "1.5"], {}), /--paced-share must be at most 1/);
+});
+
+test("bench report: the same-work loads are a share of the slower receiver's best rate, and the costs compare as CPU per unit", () => {
+  const tcp = (mbps: number, mbPerCpuSecond: number) => ({ bytes: 1, seconds: 1, mbps, ended: "eof", mbPerCpuSecond });
+  const udp = (rate: number, perCpuSecond: number, loss = 0) => ({ rate, sent: 1, received: 1, loss, perCpuSecond });
+  const results: LinkResults = {
+    description: "test",
+    tcp: new Map([["module", [tcp(900, 1), tcp(1234, 1)]], ["cpython", [tcp(2000, 1)]], ["node", [tcp(100, 1)]]]),
+    udp: new Map([["module", [udp(150_000, 1)]], ["cpython", [udp(123_456, 1), "failed: x"]], ["node", [udp(10, 1)]]]),
+  };
+  // Node's slower rates do not count: only the two receivers compared.
+  assert.deepEqual(pacedRates(results, 0.5), { tcp: 610, udp: 61_000 });
+  results.udp.set("cpython", ["failed: no datagrams"]);
+  assert.equal(pacedRates(results, 0.5), null);
+
+  const lines = pacedLines({
+    share: 0.5, tcpRate: 610, tcpBytes: 64 * 2 ** 20, udpRate: 61_000,
+    // 1e6 / (MB per CPU-second) = us of CPU per MB; 1e6 / (datagrams per CPU-second) = us per datagram
+    tcp: new Map([["module", [tcp(610, 2000), tcp(609, 4000)]], ["cpython", [tcp(610, 2500)]]]),
+    udp: new Map([["module", [udp(61_000, 200_000, 0.01)]], ["cpython", [udp(61_000, 250_000), "no datagrams"]]]),
+  }).join("\n");
+  assert.match(lines, /50% of the slowest receiver's best rate/);
+  assert.match(lines, /TCP recv\(65536\), 610 MB\/s offered, 64 MiB \(us CPU\/MB\):\n\s+this module\s+250\s+\(375\)\s+500 at 610 MB\/s, 250 at 609 MB\/s/);
+  assert.match(lines, /CPython socket\s+400\s+\(400\)/);
+  assert.match(lines, /this module \/ CPython socket, CPU for the same work 0\.63x \(0\.94x\)  target <= 1\.0x  PASS/);
+  assert.match(lines, /this module\s+5\.00\s+\(5\.00\)\s+5\.00 at 61,000\/s, loss 1\.0%/);
+  assert.match(lines, /CPython socket\s+4\.00\s+\(4\.00\)\s+4\.00 at 61,000\/s, loss 0\.0%, failed: no datagrams/);
+  assert.match(lines, /CPU for the same work 1\.25x \(1\.25x\)  target <= 1\.0x  FAIL/);
+});
+
+test("bench peers: a paced CPython sender offers the same load to this module's receiver (TCP and UDP)", async () => {
+  const tcpRun = await tcpBulk(implementations[0], loopback, TCP_BYTES, 20, { sender: cpython, rate: 200 });
+  assert.equal(tcpRun.ended, "eof");
+  assert.equal(tcpRun.bytes, TCP_BYTES);
+  // Paced to 200 MB/s: the transfer cannot be much faster than that (bursts of at most ~0.5 ms).
+  assert.ok(tcpRun.mbps < 260, JSON.stringify(tcpRun));
+  const udpRun = await udpRate(implementations[0], loopback, { size: 64, warmup: 0.05, window: 0.3, idle: 0.3 }, { sender: cpython, rate: 5000 });
+  assert.ok(udpRun.received > 0 && udpRun.rate < 6500, JSON.stringify(udpRun));
 });

@@ -99,10 +99,15 @@ test("the runners' command lines: usage and unreadable files exit 2 with one lin
   const checker = join(projectRoot, "dist", "src", "runner", "check-exercise.js");
   const unknown = spawnSync(process.execPath, [checker, "a", "b", "--frobnicate"], { encoding: "utf8" });
   assert.equal(unknown.status, 2);
-  assert.equal(unknown.stderr, "check-exercise: unknown option --frobnicate; usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--no-loss] [--json FILE] [--timeout SECONDS]\n");
+  assert.equal(
+    unknown.stderr,
+    "check-exercise: unknown option --frobnicate\n" +
+      "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]\n" +
+      "       npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS]\n",
+  );
   const absent = spawnSync(process.execPath, [checker, "/nonexistent/j.ipynb", "/nonexistent/r.ipynb"], { encoding: "utf8" });
   assert.equal(absent.status, 2);
-  assert.equal(absent.stderr, "check-exercise: ENOENT: no such file or directory, open '/nonexistent/j.ipynb'\n");
+  assert.equal(absent.stderr, "check-exercise: /nonexistent/j.ipynb: no such file\n");
   const walkthrough = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "walkthrough.js"), "quic"], { encoding: "utf8" });
   assert.equal(walkthrough.status, 2);
   assert.equal(walkthrough.stderr, 'walkthrough: unknown argument "quic"; usage: npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]\n');

@@ -2,8 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HostName } from "@sockets-typescript/topology";
-import { RECEIVED_PREFIX, SENT_PREFIX, linesOf } from "@sockets-typescript/dialogue";
-import { judgeExercise } from "../src/runner/exercise-requirements";
+import { RECEIVED_PREFIX, SENT_PREFIX, linesOf, makeVariant, variantLines } from "@sockets-typescript/dialogue";
+import { combineCases, errorLines, judgeExercise, type RunLines } from "../src/runner/exercise-requirements";
 import type { TranscriptEntry } from "../src/runner/run-pair";
 import type { LineArrival } from "../src/runner/wire-watch";
 
@@ -75,5 +75,79 @@ test("a failed or unfinished cell fails the last requirement with its first erro
   const failed = verdict(entries, 2);
   assert.equal(failed.passed, false);
   assert.match(failed.details[0], /romeo's cell \d+ \(step B8\) failed: Error: the dialogue did not arrive intact:/);
-  assert.match(failed.details[1], /juliet's cell \d+ \(step B8\) did not finish/);
+  assert.match(failed.details[1], /juliet's cell \d+ \(step B8\) did not finish within 20 s$/);
 });
+
+// A checked run: every line carries a word only its speaker's kernel knew.
+const run = (): RunLines => ({ juliet: variantLines(makeVariant("juliet")), romeo: variantLines(makeVariant("romeo")) });
+const runGood = (lines: RunLines) => [
+  cell("romeo", "B4", lines.romeo.map((l) => SENT_PREFIX + l.text)),
+  cell("juliet", "B5", lines.romeo.map((l) => RECEIVED_PREFIX + l.text)),
+  cell("juliet", "B6", lines.juliet.map((l) => SENT_PREFIX + l.text)),
+  cell("romeo", "B7", lines.juliet.map((l) => RECEIVED_PREFIX + l.text)),
+];
+
+test("in a checked run the words of each line must arrive: the run's lines pass, the written ones do not", () => {
+  const lines = run();
+  assert.deepEqual(judgeExercise(runGood(lines), null, lines).map((v) => v.passed), [true, true, true]);
+  // The written dialogue (what a receiver prints from the data it imports) is not this run's.
+  assert.deepEqual(judgeExercise(good(), null, lines).map((v) => v.passed), [false, false, true]);
+});
+
+test("a receiver that prints its partner's lines from the dialogue data is named as such", () => {
+  const lines = run();
+  const entries = runGood(lines);
+  entries[1] = cell("juliet", "B5", linesOf("romeo").map((l) => RECEIVED_PREFIX + l.text));
+  assert.deepEqual(verdict2(entries, lines, 0).details, [
+    "juliet showed lines 1, 2, 3, 4, 5, 6, 7 and 8 from romeo without this run's words: printed from the dialogue data, not read off the socket",
+  ]);
+});
+
+test("reading 3 lines and printing 5 from the data: the 5 are named, the 3 pass", () => {
+  const lines = run();
+  const entries = runGood(lines);
+  entries[1] = cell("juliet", "B5", [...lines.romeo.slice(0, 3).map((l) => l.text), ...linesOf("romeo").slice(3).map((l) => l.text)].map((t) => RECEIVED_PREFIX + t));
+  assert.deepEqual(verdict2(entries, lines, 0).details, [
+    "juliet showed lines 4, 5, 6, 7 and 8 from romeo without this run's words: printed from the dialogue data, not read off the socket",
+  ]);
+});
+
+test("a line shown twice is a duplicate that should have been dropped", () => {
+  const lines = run();
+  const entries = runGood(lines);
+  entries[3] = cell("romeo", "B7", [...lines.juliet, lines.juliet[1]].map((l) => RECEIVED_PREFIX + l.text));
+  assert.deepEqual(verdict2(entries, lines, 0).details, ["romeo showed line 10 more than once (duplicated datagrams must be dropped)"]);
+});
+
+test("a word the speaker did not send in this run is named", () => {
+  const lines = run();
+  const other = run();
+  const entries = runGood(lines);
+  entries[3] = cell("romeo", "B7", [...lines.juliet.slice(0, 3), other.juliet[3]].map((l) => RECEIVED_PREFIX + l.text));
+  assert.match(verdict2(entries, lines, 0).details.join("\n"), /romeo showed "And I'll no longer be a Capulet\. \[[a-z0-9]{6}\]" with a word juliet did not send in this run/);
+});
+
+test("failures that follow from an earlier failure on the same host are marked, and errors keep 3 lines", () => {
+  const lines = run();
+  const entries = runGood(lines);
+  entries.push(cell("juliet", "B7", [], { status: "error", stderr: "TypeError: x is not a function\n    at line one\n    at line two\n    at line three\n" }));
+  entries.push(cell("juliet", "B8", [], { status: "error", stderr: "ReferenceError: conn is not defined\n" }));
+  const details = verdict2(entries, lines, 2).details;
+  assert.match(details[0], /^juliet's cell \d+ \(step B7\) failed: TypeError: x is not a function \|     at line one \|     at line two \| \(1 more lines\)$/);
+  assert.match(details[1], /^juliet's cell \d+ \(step B8\) failed: ReferenceError: conn is not defined \(follows from cell \d+'s failure\)$/);
+  assert.equal(errorLines(cell("romeo", "B1", [], { status: "timeout", stderr: "(runner: no reply within 20 s)\n" })), "timeout");
+});
+
+test("the runs of a check combine: a requirement holds only if it holds in every run, failing runs are named", () => {
+  const lines = run();
+  const pass = judgeExercise(runGood(lines), null, lines);
+  const fail = judgeExercise(good(), null, lines);
+  const combined = combineCases([{ name: "seed 1", verdicts: pass }, { name: "seed 2", verdicts: fail }]);
+  assert.deepEqual(combined.map((v) => v.passed), [false, false, true]);
+  assert.ok(combined[0].details.every((d) => d.startsWith("[seed 2] ")));
+  assert.match(combined[2].details[0], /\(in all 2 runs: seed 1, seed 2\)$/);
+});
+
+function verdict2(entries: TranscriptEntry[], lines: RunLines, n: number) {
+  return judgeExercise(entries, null, lines)[n];
+}

@@ -5,6 +5,8 @@
                                          "RESULT {json}" (bytes, seconds from accept to the end)
   tcp_peer.py recv_into HOST LIMIT_S     the same with recv_into() into one reused 64 KiB buffer
   tcp_peer.py send HOST PORT BYTES       connects and sends BYTES with sendall() of 1 MiB chunks
+  tcp_peer.py send HOST PORT BYTES MBPS  the same paced to MBPS (10^6 B/s) in 64 KiB chunks: the
+                                         bench's same-work run offers every receiver this one load
 
 Run with /usr/bin/python3 (the distribution's CPython), as a student would.
 """
@@ -15,6 +17,9 @@ import sys
 import time
 
 CHUNK = 1 << 20
+PACED_CHUNK = 1 << 16
+# A paced sender sleeps once it is this far ahead of its schedule: bursts of at most ~0.5 ms.
+PACE_SLACK = 0.0005
 CHECK_EVERY = 64  # read the clock once per 64 calls, as every peer does
 
 
@@ -64,14 +69,20 @@ def receive(host, limit, into=False):
     print("RESULT", json.dumps({"bytes": total, "seconds": seconds, "cpu": cpu, "calls": calls, "ended": ended}), flush=True)
 
 
-def send(host, port, count):
+def send(host, port, count, mbps=None):
     sock = socket.create_connection((host, port))
-    chunk = bytes(CHUNK)
+    size = CHUNK if mbps is None else PACED_CHUNK
+    chunk = bytes(size)
     left = count
+    start = time.perf_counter()
     while left > 0:
-        n = min(left, CHUNK)
-        sock.sendall(chunk if n == CHUNK else chunk[:n])
+        n = min(left, size)
+        sock.sendall(chunk if n == size else chunk[:n])
         left -= n
+        if mbps is not None:
+            ahead = (count - left) / (mbps * 1e6) - (time.perf_counter() - start)
+            if ahead > PACE_SLACK:
+                time.sleep(ahead)
     sock.close()
     print("RESULT", json.dumps({"sent": count}), flush=True)
 
@@ -79,8 +90,8 @@ def send(host, port, count):
 def main(argv):
     if len(argv) == 3 and argv[0] in ("recv", "recv_into"):
         receive(argv[1], float(argv[2]), argv[0] == "recv_into")
-    elif len(argv) == 4 and argv[0] == "send":
-        send(argv[1], int(argv[2]), int(argv[3]))
+    elif len(argv) in (4, 5) and argv[0] == "send":
+        send(argv[1], int(argv[2]), int(argv[3]), float(argv[4]) if len(argv) == 5 else None)
     else:
         sys.exit(__doc__)
 

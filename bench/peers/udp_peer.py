@@ -6,6 +6,8 @@
       with nothing, and prints "RESULT {json}" (window count and seconds, total received)
   udp_peer.py send HOST PORT SIZE SECONDS
       sends SIZE-byte datagrams with sendto() as fast as it can for SECONDS, prints the count sent
+  udp_peer.py send HOST PORT SIZE SECONDS RATE
+      the same paced to RATE datagrams/s: the bench's same-work run offers every receiver this load
 
 Run with /usr/bin/python3 (the distribution's CPython), as a student would.
 """
@@ -16,6 +18,9 @@ import sys
 import time
 
 CHECK_EVERY = 64  # read the clock once per 64 calls, as every peer does
+# A paced sender sleeps once it is this far ahead of its schedule: bursts of at most ~0.5 ms,
+# well inside a receive buffer.
+PACE_SLACK = 0.0005
 
 
 def receive(host, warmup, window, idle):
@@ -53,17 +58,24 @@ def receive(host, warmup, window, idle):
     print("RESULT", json.dumps(result), flush=True)
 
 
-def send(host, port, size, seconds):
+def send(host, port, size, seconds, rate=None):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     payload = bytes(size)
     address = (host, port)
     sent = 0
-    deadline = time.perf_counter() + seconds
+    start = time.perf_counter()
+    deadline = start + seconds
     while True:
         sock.sendto(payload, address)
         sent += 1
-        if sent % CHECK_EVERY == 0 and time.perf_counter() >= deadline:
-            break
+        if sent % CHECK_EVERY == 0:
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            if rate is not None:
+                ahead = sent / rate - (now - start)
+                if ahead > PACE_SLACK:
+                    time.sleep(ahead)
     sock.close()
     print("RESULT", json.dumps({"sent": sent}), flush=True)
 
@@ -71,8 +83,8 @@ def send(host, port, size, seconds):
 def main(argv):
     if len(argv) == 5 and argv[0] == "recv":
         receive(argv[1], float(argv[2]), float(argv[3]), float(argv[4]))
-    elif len(argv) == 5 and argv[0] == "send":
-        send(argv[1], int(argv[2]), int(argv[3]), float(argv[4]))
+    elif len(argv) in (5, 6) and argv[0] == "send":
+        send(argv[1], int(argv[2]), int(argv[3]), float(argv[4]), float(argv[5]) if len(argv) == 6 else None)
     else:
         sys.exit(__doc__)
 

@@ -50,7 +50,7 @@ export class CommandError extends SocketsError<"ERR_COMMAND_FAILED" | "ERR_COMMA
 }
 
 /** The distribution's packages the lab needs are missing, or installing them failed. */
-export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL"> {}
+export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL" | "ERR_SYSTEM_PACKAGES_INTERRUPTED"> {}
 
 /** npm start refuses (before changing anything) or was stopped while starting. */
 export class StartError extends SocketsError<"ERR_START_NOT_ROOT" | "ERR_START_INTERRUPTED"> {}
@@ -66,6 +66,9 @@ export class NotebookError extends SocketsError<
   | "ERR_NOTEBOOK_UNREADABLE" | "ERR_NOTEBOOK_NO_CELLS" | "ERR_NOTEBOOK_HOST_UNKNOWN"
   | "ERR_NOTEBOOK_WRONG_HOST" | "ERR_NOTEBOOK_OUTSIDE_ROOT" | "ERR_NOTEBOOK_VARIANT_UNKNOWN"
 > {}
+
+/** The executed notebooks (the handout of `walkthrough --save`) could not be written or turned into HTML. */
+export class HandoutError extends SocketsError<"ERR_HANDOUT_NOT_WRITABLE" | "ERR_HANDOUT_HTML_FAILED"> {}
 
 /**
  * The exit status a tool ends with for `err`: the code's status (usage 2, interrupted 130), else

@@ -13,6 +13,8 @@ export function ensureSystemPackages(print: ((line: string) => void) | "inherit"
     return;
   }
   const result = spawnSync("bash", [installScript], { encoding: "utf8" });
+  // Ctrl-C while the script runs: there is no list to show (the caller's signal handler takes over).
+  if (result.signal) throw new SystemPackagesError("ERR_SYSTEM_PACKAGES_INTERRUPTED", `interrupted (${result.signal}) during the system package check`);
   if (result.status !== 0) {
     throw new SystemPackagesError("ERR_SYSTEM_PACKAGES_MISSING", `system packages missing:\n${(result.stderr || result.stdout || result.error?.message || "").trim()}`);
   }

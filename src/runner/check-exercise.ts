@@ -1,40 +1,64 @@
-// npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--no-loss] [--json FILE] [--timeout SECONDS]
+// npm run check-exercise -- <notebook> <notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]
+// npm run check-exercise -- --class <folder> [...] (class-grading.ts)
+//
 // Runs a student's balcony pair in the lab, as the walkthrough runner does (both hosts, steps
-// interleaved), and reports requirement by requirement. Over UDP the LAN really loses the first
-// datagram of one line in each direction (wire-watch.ts), unless --no-loss.
-// Exit status: 0 all requirements met, 1 some failed, 2 could not run.
-import { readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+// interleaved), and reports requirement by requirement. What makes it hard to fool:
+//  - each run gives every line a word only its speaker's kernel knows (packages/dialogue,
+//    variant.ts): a receiver shows a line right only if it read it off the socket;
+//  - UDP: several runs (default 3), each on an adversarial LAN from a seed (adversary.ts), plus
+//    the loss of the first datagram of line 4 and of line 10; the seeds are printed, --seed replays;
+//  - TCP: a run as scheduled and a run in bursts (the receiver's host held while the sender's
+//    cells run: its lines arrive run together), tags or not (exercise-run.ts).
+// Exit status: 0 all requirements met, 1 some failed, 2 could not run, 130 interrupted.
 import type { HostName } from "@sockets-typescript/topology";
-import { LabSession, closeOnSignals } from "./lab-session";
-import { NotebookError, UsageError, runMain } from "../common/errors";
-import { projectRoot } from "../common/paths";
+import { makeVariant, variantEnvironment, variantLines } from "@sockets-typescript/dialogue";
+import { LabSession } from "./lab-session";
 import { ensureSystemPackages } from "../common/system-packages";
-import { readNotebook, type HostNotebook } from "./notebook";
-import { runPair, type TranscriptEntry } from "./run-pair";
+import { UsageError, describeFailure } from "../common/errors";
+import { CheckInterruptedError } from "./check-errors";
+import type { HostNotebook } from "./notebook";
+import type { TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
 import { formatEntry, writeJson } from "./transcript";
-import { judgeExercise, type Verdict } from "./exercise-requirements";
-import { WireWatch, defaultLosses, type LineArrival } from "./wire-watch";
+import { projectRoot } from "../common/paths";
+import { combineCases, judgeExercise, type RunLines, type Verdict } from "./exercise-requirements";
+import { DEFAULT_LOSSES, LOSS_COPIES, WireWatch, type LineArrival } from "./wire-watch";
+import { applyPlan, describePlan, freshSeeds, planFor, type NetworkPlan } from "./adversary";
+import { detectProtocol, loadPair, type Protocol } from "./exercise-pair";
+import { runExercise } from "./exercise-run";
+import { CheckGuard, closeGuardOnSignals } from "./check-guard";
+import { Lab } from "../lab/lab";
 
-export type Variant = "udp" | "tcp";
+export type Variant = Protocol;
 
 export interface ExerciseOptions {
-  juliet: string;
-  romeo: string;
+  /** The two notebooks, in either order (the kernelspec says which host). */
+  notebooks?: string[];
+  /** The older form: juliet's and romeo's notebook. */
+  juliet?: string;
+  romeo?: string;
   variant?: Variant;
-  /** UDP only: lose the first datagram of one line each way (default true). */
+  /** UDP only: an adversarial LAN (default true); false: nothing lost. */
   loss?: boolean;
+  /** UDP: the seeds to run (replay); default `seedCount` fresh ones. */
+  seeds?: number[];
+  seedCount?: number;
   timeoutMs?: number;
   prefix?: string;
+  /** The folder the Jupyter server shows; notebooks must lie inside. Default: the project. */
+  root?: string;
   print?: (line: string) => void;
+  /** Undo registry shared with the caller (signals); default: one of its own, closed at the end. */
+  guard?: CheckGuard;
 }
 
-export interface ExerciseResult {
-  variant: Variant;
-  notebooks: Record<HostName, string>;
-  /** The lines whose first datagram the LAN dropped. */
+/** One run of the pair (a seed, a pass). */
+export interface CaseResult {
+  name: string;
+  plan: NetworkPlan | null;
+  /** The lines whose first datagram the LAN dropped on purpose. */
   lost: number[];
+  lines: RunLines;
   entries: TranscriptEntry[];
   arrivals: LineArrival[];
   verdicts: Verdict[];
@@ -42,55 +66,134 @@ export interface ExerciseResult {
   wallMs: number;
 }
 
-/** UDP or TCP: from the file names (balcony-udp / balcony-tcp), else from the socket type the code creates. */
-export function detectVariant(notebooks: readonly HostNotebook[]): Variant {
-  const names = notebooks.map((nb) => basename(nb.path).toLowerCase()).join(" ");
-  const byName = [/udp/.test(names) && "udp", /tcp/.test(names) && "tcp"].filter(Boolean);
-  if (byName.length === 1) return byName[0] as Variant;
-  const code = notebooks.flatMap((nb) => nb.cells.map((cell) => cell.code)).join("\n");
-  const byCode = [/SOCK_DGRAM/.test(code) && "udp", /SOCK_STREAM/.test(code) && "tcp"].filter(Boolean);
-  if (byCode.length === 1) return byCode[0] as Variant;
-  throw new NotebookError("ERR_NOTEBOOK_VARIANT_UNKNOWN", "cannot tell whether this is the UDP or the TCP exercise: give --udp or --tcp");
+export interface ExerciseResult {
+  variant: Variant;
+  notebooks: Record<HostName, string>;
+  cases: CaseResult[];
+  /** The seeds run (UDP), to replay with --seed. */
+  seeds: number[];
+  /** Every requirement over all cases. */
+  verdicts: Verdict[];
+  passed: boolean;
+  wallMs: number;
+  /** The first failing case's (else the first case's) transcript, lost lines and wire counts. */
+  entries: TranscriptEntry[];
+  arrivals: LineArrival[];
+  lost: number[];
+}
+
+export const DEFAULT_SEED_COUNT = 3;
+
+interface CaseSpec {
+  name: string;
+  plan: NetworkPlan | null;
+  losses: number[];
+  bursts: boolean;
+}
+
+function casesFor(variant: Variant, options: ExerciseOptions): CaseSpec[] {
+  if (variant === "tcp") {
+    return [
+      { name: "as scheduled", plan: null, losses: [], bursts: false },
+      { name: "in bursts", plan: null, losses: [], bursts: true },
+    ];
+  }
+  if (options.loss === false) return [{ name: "no loss", plan: null, losses: [], bursts: false }];
+  const seeds = options.seeds?.length ? options.seeds : freshSeeds(options.seedCount ?? DEFAULT_SEED_COUNT);
+  return seeds.map((seed) => ({ name: `seed ${seed}`, plan: planFor(seed), losses: DEFAULT_LOSSES, bursts: false }));
+}
+
+async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNotebook[], variant: Variant, spec: CaseSpec, options: ExerciseOptions): Promise<CaseResult> {
+  const print = options.print ?? (() => {});
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const cells = schedule(notebooks);
+  // This run's words: each host's kernel is told only its own.
+  const variants = { juliet: makeVariant("juliet", spec.plan?.seed), romeo: makeVariant("romeo", spec.plan?.seed) };
+  const lines: RunLines = { juliet: variantLines(variants.juliet), romeo: variantLines(variants.romeo) };
+  let entries: TranscriptEntry[] = [];
+  let arrivals: LineArrival[] = [];
+  const { value: watch, undo: unwatch } = await guard.make("the checker's packet counters", () => WireWatch.install(session.lab, variant, lines, spec.losses), (w) => () => w.uninstall());
+  try {
+    let unplan: (() => Promise<void>) | null = null;
+    const plan = spec.plan;
+    if (plan) {
+      unplan = (await guard.make("the adversarial network", () => applyPlan(session.lab, plan), (clear) => clear)).undo;
+    }
+    try {
+      print(`== ${spec.name}: ${spec.plan ? describePlan(spec.plan) : spec.bursts ? "each host held while the other's cell runs (lines arrive run together)" : "cells in step order"}` +
+        (spec.losses.length ? `; the first ${LOSS_COPIES} datagrams carrying line ${spec.losses.join(" and line ")} are lost` : ""));
+      session.setKernelEnv({ juliet: variantEnvironment(variants.juliet), romeo: variantEnvironment(variants.romeo) });
+      const { value: pair, undo: unpair } = await guard.make("the kernels", () => session.startPair(notebooks), (p) => () => p.stop());
+      // Started: the words are no longer needed where another kernel could read them.
+      session.setKernelEnv({ juliet: {}, romeo: {} });
+      try {
+        print(`   ${cells.length} cells on juliet and romeo (kernels started in ${pair.startMs} ms)`);
+        entries = await runExercise(cells, pair.kernels, {
+          timeoutMs,
+          bursts: spec.bursts ? { lab: session.lab } : undefined,
+          onCell: (entry, total) => print(formatEntry(entry, total)),
+          aborted: () => guard.aborted,
+        });
+      } finally {
+        await unpair();
+      }
+      arrivals = await watch.arrivals();
+    } finally {
+      if (unplan) await unplan();
+    }
+  } finally {
+    await unwatch();
+  }
+  const verdicts = judgeExercise(entries, arrivals, lines, timeoutMs);
+  return { name: spec.name, plan: spec.plan, lost: spec.losses, lines, entries, arrivals, verdicts, passed: verdicts.every((v) => v.passed), wallMs: Date.now() - started };
 }
 
 export async function checkExercise(options: ExerciseOptions): Promise<ExerciseResult> {
   const print = options.print ?? (() => {});
   const started = Date.now();
-  const notebooks = [readNotebook(resolve(options.juliet), "juliet"), readNotebook(resolve(options.romeo), "romeo")];
-  const variant = options.variant ?? detectVariant(notebooks);
-  const losses = variant === "udp" && options.loss !== false ? defaultLosses() : [];
-  const cells = schedule(notebooks);
-  const session = await LabSession.open({ root: projectRoot, prefix: options.prefix, log: print });
-  let entries: TranscriptEntry[] = [];
-  let arrivals: LineArrival[] = [];
+  const root = options.root ?? projectRoot;
+  const paths = options.notebooks ?? [options.juliet, options.romeo].filter((p): p is string => typeof p === "string");
+  // Paths, kernelspecs and protocol first: nothing is set up for a submission that cannot run.
+  const notebooks = loadPair(paths, root);
+  const variant = options.variant ?? detectProtocol(notebooks);
+  const specs = casesFor(variant, options);
+  const guard = options.guard ?? new CheckGuard();
+  const cases: CaseResult[] = [];
   try {
-    const watch = await WireWatch.install(session.lab, variant, losses);
+    const lab = new Lab({ prefix: options.prefix });
+    guard.labs.add(lab.prefix);
+    if (await lab.isUp()) {
+      // A lab that was up stays up: whatever the check starts in it is ended afterwards.
+      const before = { juliet: await lab.pids("juliet"), romeo: await lab.pids("romeo") };
+      guard.add("processes started in the lab", () => CheckGuard.endNewProcesses(lab, before));
+    }
+    const { value: session, undo: closeSession } = await guard.make("the Jupyter server (and the lab, if the check brought it up)", () => LabSession.open({ root, prefix: options.prefix, log: print }), (s) => () => s.close());
     try {
-      if (losses.length) print(`the LAN loses the first datagram carrying line ${losses.map((l) => l.seq).join(" and line ")} (later copies pass)`);
-      const pair = await session.startPair(notebooks);
-      print(`== balcony over ${variant.toUpperCase()}: ${cells.length} cells on juliet and romeo (kernels started in ${pair.startMs} ms)`);
-      try {
-        entries = await runPair(cells, pair.kernels, { timeoutMs: options.timeoutMs ?? 20_000, onCell: (entry, total) => print(formatEntry(entry, total)) });
-      } finally {
-        await pair.stop();
+      for (const spec of specs) {
+        if (guard.aborted) break;
+        cases.push(await runCase(session, guard, notebooks, variant, spec, options));
       }
-      arrivals = await watch.arrivals();
     } finally {
-      await watch.uninstall();
+      await closeSession();
     }
   } finally {
-    await session.close();
+    if (!options.guard) await guard.close(print);
   }
-  const verdicts = judgeExercise(entries, arrivals);
+  if (guard.aborted && cases.length < specs.length) throw new CheckInterruptedError("the check was interrupted");
+  const verdicts = combineCases(cases.map((c) => ({ name: c.name, verdicts: c.verdicts })));
+  const shown = cases.find((c) => !c.passed) ?? cases[0];
   return {
     variant,
     notebooks: { juliet: notebooks[0].path, romeo: notebooks[1].path },
-    lost: losses.map((l) => l.seq),
-    entries,
-    arrivals,
+    cases,
+    seeds: cases.flatMap((c) => (c.plan ? [c.plan.seed] : [])),
     verdicts,
     passed: verdicts.every((v) => v.passed),
     wallMs: Date.now() - started,
+    entries: shown.entries,
+    arrivals: shown.arrivals,
+    lost: shown.lost,
   };
 }
 
@@ -99,44 +202,103 @@ export function formatVerdicts(verdicts: readonly Verdict[]): string {
   return verdicts.map((v) => [`${v.passed ? "PASS" : "FAIL"}  ${v.requirement}`, ...v.details.map((d) => `      ${d}`)].join("\n")).join("\n");
 }
 
-const usage = "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--no-loss] [--json FILE] [--timeout SECONDS]";
+/** The lines after the verdicts: the seeds and how to replay a failing one. */
+export function formatSeeds(result: ExerciseResult): string[] {
+  if (result.seeds.length === 0) return [];
+  const failing = result.cases.filter((c) => c.plan && !c.passed).map((c) => c.plan!.seed);
+  return [
+    `network seeds: ${result.seeds.join(", ")}${failing.length ? ` (failed on ${failing.join(", ")})` : " (passed on every one)"}`,
+    ...(failing.length ? [`replay: npm run check-exercise -- ${result.notebooks.juliet} ${result.notebooks.romeo} --seed ${failing.join(",")}`] : []),
+  ];
+}
 
-function parseArgs(args: string[]): ExerciseOptions & { json?: string } {
+const usage =
+  "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]\n" +
+  "       npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS]";
+
+export interface CliOptions extends ExerciseOptions {
+  json?: string;
+  classFolder?: string;
+  parallel?: number;
+  shard?: { index: number; count: number };
+  out?: string;
+}
+
+export function parseArgs(args: readonly string[]): CliOptions {
   const files: string[] = [];
-  const options: Partial<ExerciseOptions> & { json?: string } = {};
+  const options: CliOptions = {};
+  const value = (i: number, what: string) => {
+    if (args[i + 1] === undefined || args[i + 1].startsWith("--")) throw new UsageError(`${args[i]} needs ${what}; ${usage}`);
+    return args[i + 1];
+  };
+  const positive = (text: string, option: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} needs a whole number above 0, got ${JSON.stringify(text)}`);
+    return n;
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === "--udp" || arg === "--tcp") options.variant = arg.slice(2) as Variant;
     else if (arg === "--no-loss") options.loss = false;
-    else if (arg === "--json" && args[i + 1]) options.json = args[++i];
-    else if (arg === "--timeout" && Number(args[i + 1]) > 0) options.timeoutMs = Number(args[++i]) * 1000;
-    else if (!arg.startsWith("--")) files.push(arg);
-    else throw new UsageError(`unknown option ${arg}; ${usage}`);
+    else if (arg === "--json") options.json = value(i++, "a file name");
+    else if (arg === "--timeout") options.timeoutMs = positive(value(i++, "seconds"), arg) * 1000;
+    else if (arg === "--seed") options.seeds = value(i++, "a seed (or seeds, comma-separated)").split(",").map((s) => positive(s, arg));
+    else if (arg === "--seeds") options.seedCount = positive(value(i++, "a count"), arg);
+    else if (arg === "--class") options.classFolder = value(i++, "a folder");
+    else if (arg === "--parallel") options.parallel = positive(value(i++, "a count"), arg);
+    else if (arg === "--out") options.out = value(i++, "a folder");
+    else if (arg === "--shard") {
+      const match = /^(\d+)\/(\d+)$/.exec(value(i++, "I/N"));
+      if (!match || Number(match[2]) < 1 || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new UsageError(`--shard needs I/N with 1 <= I <= N, got ${JSON.stringify(args[i])}`);
+      options.shard = { index: Number(match[1]), count: Number(match[2]) };
+    } else if (!arg.startsWith("--")) files.push(arg);
+    else throw new UsageError(`unknown option ${arg}\n${usage}`);
   }
-  if (files.length !== 2) throw new UsageError(usage);
-  for (const file of files) {
-    try {
-      readFileSync(file); // a missing file fails here, with its name
-    } catch (err) {
-      throw new NotebookError("ERR_NOTEBOOK_UNREADABLE", (err as Error).message);
-    }
-  }
-  return { ...options, juliet: files[0], romeo: files[1] };
+  if (options.classFolder !== undefined) {
+    if (files.length) throw new UsageError(`--class grades a folder: give no notebooks with it\n${usage}`);
+  } else if (files.length !== 2) throw new UsageError(usage);
+  else options.notebooks = files;
+  return options;
 }
 
+/** The command's undo registry; once a signal started undoing, errors of the half-stopped check are not reported. */
+const commandGuard = new CheckGuard();
+
 async function main(): Promise<number> {
-  const { json, ...options } = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
-  closeOnSignals();
+  const guard = commandGuard;
+  closeGuardOnSignals(guard);
+  if (options.classFolder !== undefined) {
+    const { gradeClassCli } = await import("./class-grading");
+    return gradeClassCli(options, guard);
+  }
+  // Checked before the packages and the lab: a wrong path or kernel costs nothing.
+  loadPair(options.notebooks!, projectRoot);
   ensureSystemPackages((line) => console.log(line));
-  const result = await checkExercise({ ...options, print: (line) => console.log(line) });
-  if (json) writeJson(json, result);
-  console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo}`);
+  const result = await checkExercise({ ...options, guard, print: (line) => console.log(line) });
+  await guard.close();
+  if (options.json) writeJson(options.json, result);
+  console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo} (${result.cases.length} runs: ${result.cases.map((c) => `${c.name} ${(c.wallMs / 1000).toFixed(1)} s`).join(", ")})`);
   console.log(formatVerdicts(result.verdicts));
+  for (const line of formatSeeds(result)) console.log(line);
   console.log(result.passed ? "all requirements met" : `${result.verdicts.filter((v) => !v.passed).length} of ${result.verdicts.length} requirements FAILED`);
   return result.passed ? 0 : 1;
 }
 
 if (require.main === module) {
-  runMain("check-exercise", main, { failed: 2 });
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      if (commandGuard.signalled || err instanceof CheckInterruptedError || (err as { code?: string }).code === "ERR_SYSTEM_PACKAGES_INTERRUPTED") {
+        // The signal handler is undoing what was set up: end with it (130), not before it.
+        void commandGuard.close().finally(() => process.exit(130));
+        return;
+      }
+      // Up to 3 lines of the reason: a multi-line error keeps its context.
+      const lines = describeFailure("check-exercise", err).split("\n");
+      console.error(`${lines.slice(0, 3).join("\n")}${lines.length > 3 ? `\n  (${lines.length - 3} more lines)` : ""}`);
+      process.exit(err instanceof UsageError ? 2 : 2);
+    },
+  );
 }

@@ -14,7 +14,16 @@ export interface CellRun {
   stderr: string;
   /** Wall time from request to reply, milliseconds. */
   ms: number;
+  /** What the notebook would show under the cell, as nbformat 4 outputs (display bundles kept whole); absent in transcripts made without a kernel. */
+  outputs?: NotebookOutput[];
 }
+
+/** One nbformat 4 output: stream text, a display bundle (all its MIME types), or an error. */
+export type NotebookOutput =
+  | { output_type: "stream"; name: "stdout" | "stderr"; text: string }
+  | { output_type: "display_data"; data: Record<string, unknown>; metadata: Record<string, unknown> }
+  | { output_type: "execute_result"; data: Record<string, unknown>; metadata: Record<string, unknown>; execution_count: number | null }
+  | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
 
 /** tslab resets its queue 200 ms after an error (the timer starts before the reply is sent): wait that long, and send again once if still aborted. */
 const AFTER_ERROR_MS = 205;
@@ -33,7 +42,7 @@ export class KernelClient {
 
   /** Executes `code`; interrupts the kernel (SIGINT) if it takes longer than `timeoutMs`. */
   async run(code: string, timeoutMs: number): Promise<CellRun> {
-    if (this.stuck) return { status: "error", stdout: "", stderr: `(runner: not run, ${this.stuck})\n`, ms: 0 };
+    if (this.stuck) return { status: "error", stdout: "", stderr: `(runner: not run, ${this.stuck})\n`, ms: 0, outputs: [] };
     for (let attempt = 1; ; attempt++) {
       await sleep(this.lastErrorAt + AFTER_ERROR_MS - Date.now());
       const { reply, run } = await this.execute(code, timeoutMs);
@@ -52,6 +61,7 @@ export class KernelClient {
     let stdout = "";
     const views: string[] = [];
     let stderr = "";
+    const outputs: NotebookOutput[] = [];
     const future = this.kernel.requestExecute({ code, stop_on_error: false, allow_stdin: false, silent: false, store_history: true });
     future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
       const content = msg.content as Record<string, any>;
@@ -59,14 +69,19 @@ export class KernelClient {
         case "stream":
           if (content.name === "stderr") stderr += content.text;
           else stdout += content.text;
+          outputs.push({ output_type: "stream", name: content.name === "stderr" ? "stderr" : "stdout", text: content.text });
           break;
         case "execute_result":
         case "display_data":
           stdout += `${content.data?.["text/plain"] ?? ""}\n`;
+          outputs.push(msg.header.msg_type === "display_data"
+            ? { output_type: "display_data", data: content.data ?? {}, metadata: content.metadata ?? {} }
+            : { output_type: "execute_result", data: content.data ?? {}, metadata: content.metadata ?? {}, execution_count: content.execution_count ?? null });
           if (msg.header.msg_type === "display_data" && Object.keys(content.data ?? {}).some((type) => type !== "text/plain")) views.push(content.data?.["text/plain"] ?? "");
           break;
         case "error":
           stderr += `${content.ename}: ${content.evalue}\n`;
+          outputs.push({ output_type: "error", ename: String(content.ename), evalue: String(content.evalue), traceback: content.traceback ?? [] });
           break;
       }
     };
@@ -82,7 +97,7 @@ export class KernelClient {
       if (typeof first === "object" && "died" in first) {
         this.stuck = "the kernel died at an earlier cell";
         stderr += `(runner: the kernel died during this cell: ${first.died})\n`;
-        return { reply: "error", run: { status: "error", stdout, stderr, views, ms: Date.now() - started } };
+        return { reply: "error", run: { status: "error", stdout, stderr, views, ms: Date.now() - started, outputs } };
       }
       if (first === "timeout") {
         // One interrupt ends the cell (the kernels keep a stop that lands during the compile); again every
@@ -95,11 +110,11 @@ export class KernelClient {
         }
         if (!ended) this.stuck = "the kernel is still busy with an earlier cell";
         stderr += `(runner: no reply within ${timeoutMs / 1000} s; interrupted the kernel${ended ? "" : ", which did not stop"})\n`;
-        return { reply: "timeout", run: { status: "timeout", stdout, stderr, views, ms: Date.now() - started } };
+        return { reply: "timeout", run: { status: "timeout", stdout, stderr, views, ms: Date.now() - started, outputs } };
       }
       const reply = (first as KernelMessage.IExecuteReplyMsg).content.status;
       const status: CellStatus = reply === "ok" ? "ok" : "error";
-      return { reply, run: { status, stdout, stderr, views, ms: Date.now() - started } };
+      return { reply, run: { status, stdout, stderr, views, ms: Date.now() - started, outputs } };
     } finally {
       clearTimeout(timer);
       future.dispose();

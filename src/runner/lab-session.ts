@@ -1,7 +1,7 @@
 // The runner's way to the hosts: the lab (brought up only if it is down, and then taken down
 // again), one real Jupyter server with the lab's kernelspecs, and for each notebook a session
 // whose kernel (ts-juliet / ts-romeo) runs inside its host.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
@@ -9,6 +9,7 @@ import { hostNames, type HostName } from "@sockets-typescript/topology";
 import { KernelStartError, NotebookError } from "../common/errors";
 import { Lab } from "../lab/lab";
 import { startJupyter, type JupyterServer } from "../jupyter/server";
+import { kernelName } from "../common/paths";
 import { KernelClient } from "./kernel-client";
 import type { KernelBackend, KernelPair } from "./kernel-pair";
 import type { HostNotebook } from "./notebook";
@@ -215,6 +216,19 @@ export class LabSession implements KernelBackend {
       rmSync(dataDir, { recursive: true, force: true });
       if (broughtUp) await lab.down().catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * Extra environment for each host's kernel started from now on (the checker gives each host
+   * its own dialogue words this way: only that host's kernel sees them); {} removes it again.
+   */
+  setKernelEnv(env: Partial<Record<HostName, Record<string, string>>>): void {
+    for (const [host, extra] of Object.entries(env)) {
+      const file = join(this.dataDir, "kernels", kernelName(host as HostName), "kernel.json");
+      const spec = JSON.parse(readFileSync(file, "utf8"));
+      spec.env = { SOCKETS_LAB_PREFIX: this.lab.prefix, ...extra };
+      writeFileSync(file, JSON.stringify(spec, null, 2) + "\n", { mode: 0o600 });
     }
   }
 

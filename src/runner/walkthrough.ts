@@ -1,4 +1,4 @@
-// npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]
+// npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS] [--save DIR [--html]]
 // Runs the walkthrough notebooks headless in the lab: both hosts' kernels, cells interleaved
 // in step order, a transcript with progress, each step checked against what it must show.
 // Exits 1 naming the first step that deviates (2 if it could not run at all).
@@ -13,6 +13,7 @@ import { readNotebook, type HostNotebook } from "./notebook";
 import { runPair, type TranscriptEntry } from "./run-pair";
 import { schedule } from "./schedule";
 import { formatEntry, median, writeJson } from "./transcript";
+import { saveNotebooks } from "./save-notebooks";
 import { checkWalkthrough, type Deviation } from "./walkthrough-check";
 import { expectationsFor, type Part } from "./walkthrough-expectations";
 
@@ -119,11 +120,13 @@ export async function runWalkthrough(options: WalkthroughOptions = {}): Promise<
   };
 }
 
-const usage = "usage: npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]";
+const usage = "usage: npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS] [--save DIR [--html]]";
 
-function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: number } {
+function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: number; save?: string; html: boolean } {
   let parts: Part[] = ["udp", "tcp"];
   let json: string | undefined;
+  let save: string | undefined;
+  let html = false;
   let timeoutMs = 30_000;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -131,18 +134,26 @@ function parseArgs(args: string[]): { parts: Part[]; json?: string; timeoutMs: n
     else if (arg === "all") parts = ["udp", "tcp"];
     else if (arg === "--json" && args[i + 1]) json = args[++i];
     else if (arg === "--timeout" && Number(args[i + 1]) > 0) timeoutMs = Number(args[++i]) * 1000;
+    else if (arg === "--save" && args[i + 1] && !args[i + 1].startsWith("--")) save = args[++i];
+    else if (arg === "--html") html = true;
     else throw new UsageError(`unknown argument ${JSON.stringify(arg)}; ${usage}`);
   }
-  return { parts, json, timeoutMs };
+  if (html && !save) throw new UsageError(`--html needs --save DIR (the HTML pages go next to the saved notebooks); ${usage}`);
+  return { parts, json, timeoutMs, save, html };
 }
 
 async function main(): Promise<number> {
-  const { parts, json, timeoutMs } = parseArgs(process.argv.slice(2));
+  const { parts, json, timeoutMs, save, html } = parseArgs(process.argv.slice(2));
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
   closeOnSignals();
   ensureSystemPackages((line) => console.log(line));
   const result = await runWalkthrough({ parts, timeoutMs, print: (line) => console.log(line) });
   if (json) writeJson(json, result);
+  if (save) {
+    // Each host's notebook with what its cells showed in this run (also when a step deviated: the handout shows where).
+    const runs = result.parts.flatMap((r) => r.notebooks.map((path) => ({ path, entries: r.entries.filter((e) => e.host === readNotebook(path).host) })));
+    for (const saved of saveNotebooks(save, runs, html)) console.log(`saved ${saved.notebook}${saved.html ? ` and ${saved.html}` : ""}`);
+  }
   console.log(
     `\nwall ${result.wallMs} ms (lab ${result.labMs} ms, server ${result.serverMs} ms); ` +
       `kernels started in ${result.parts.map((r) => `${r.part} ${r.kernelStartMs} ms`).join(", ")}; ` +

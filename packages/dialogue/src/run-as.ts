@@ -1,5 +1,5 @@
 // The command line of the standalone balcony solutions: `<program> juliet|romeo`.
-import { Speaker } from "./dialogue";
+import type { Speaker } from "./text";
 
 /** Runs the part of `host` named on the command line; exits 1 with one line of error on failure. */
 export function runAs(program: string, parts: Record<Speaker, () => Promise<void>>): void {
