@@ -112,11 +112,11 @@ const scenarios: Scenario[] = [
   { name: "start: SIGTERM while Jupyter starts", argv: start, stop: { signal: "SIGTERM", after: /starting Jupyter/, extraMs: 300 } },
   // The walkthrough and the checker: early = while the lab comes up / the server starts; late = cells running.
   ...halfWay("walkthrough udp", walkthrough, 1500, /== UDP walkthrough/),
-  ...halfWay("check-exercise", checker, 1500, /== balcony over UDP/),
+  ...halfWay("check-exercise", checker, 1500, /cells on juliet and romeo \(kernels started/),
   // The checker on a lab that was up before: its iptables rules inside the hosts must go too.
   { name: "check-exercise on a lab already up: to the end", argv: checker, labUp: true },
-  { name: "check-exercise on a lab already up: Ctrl-C late", argv: checker, labUp: true, stop: { signal: "SIGINT", after: /== balcony over UDP/, extraMs: 1500 } },
-  { name: "check-exercise on a lab already up: SIGTERM late", argv: checker, labUp: true, stop: { signal: "SIGTERM", after: /== balcony over UDP/, extraMs: 1500 } },
+  { name: "check-exercise on a lab already up: Ctrl-C late", argv: checker, labUp: true, stop: { signal: "SIGINT", after: /cells on juliet and romeo \(kernels started/, extraMs: 1500 } },
+  { name: "check-exercise on a lab already up: SIGTERM late", argv: checker, labUp: true, stop: { signal: "SIGTERM", after: /cells on juliet and romeo \(kernels started/, extraMs: 1500 } },
   // The bench's lab-speed part (the full quick bench adds only loopback/veth rates, which the bench test covers).
   ...halfWay("bench lab-speed", labSpeed, 1500, 12_000),
   // npm run bench -- --quick (veth link only: loopback opens nothing): stopped while it measures the
@@ -151,6 +151,8 @@ test("the commands leave nothing behind, run to the end or stopped half-way", { 
       line = `${scenario.name}: ${how}, exit ${outcome.code ?? outcome.signal}, ${((Date.now() - t0) / 1000).toFixed(1)} s, ${left.length} leftovers`;
       if (left.length > 0) failures.push(`${scenario.name} (exit ${outcome.code ?? outcome.signal}):\n    ${left.join("\n    ")}\n  output tail: ${outcome.output.slice(-600).replace(/\n/g, "\n    ")}`);
       // Stopped by a signal, a command ends by itself: 130 (not killed by the signal, which would skip its clean-up).
+      // A stop that was never sent tested nothing: the command's output changed (update the marker).
+      if (scenario.stop && !outcome.stopped) failures.push(`${scenario.name}: ended (exit ${outcome.code}) before its ${scenario.stop.signal} was sent: ${String(scenario.stop.after)} never appeared`);
       const expected = scenario.stoppedCode ?? 130;
       if (scenario.stop && outcome.stopped && outcome.code !== expected) failures.push(`${scenario.name}: exit ${outcome.code ?? outcome.signal} after ${scenario.stop.signal}, not ${expected}; output tail: ${outcome.output.slice(-600)}`);
     } finally {
