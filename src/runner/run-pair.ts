@@ -25,15 +25,20 @@ export interface RunOptions {
   onCell?: (entry: TranscriptEntry, total: number) => void;
 }
 
-export async function runPair(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions): Promise<TranscriptEntry[]> {
-  const entries: TranscriptEntry[] = [];
-  const running = new Map<HostName, Promise<void>>();
-  const runCell = async (cell: NotebookCell, index: number) => {
+/** Runs one cell on its host's kernel and records it in `entries` (shared by the walkthrough and the checker). */
+export function cellRecorder(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions, entries: TranscriptEntry[]) {
+  return async (cell: NotebookCell, index: number): Promise<void> => {
     const run = await kernels[cell.host].run(cell.code, options.timeoutMs);
     const entry: TranscriptEntry = { index, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, ...run };
     entries.push(entry);
     options.onCell?.(entry, cells.length);
   };
+}
+
+export async function runPair(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions): Promise<TranscriptEntry[]> {
+  const entries: TranscriptEntry[] = [];
+  const running = new Map<HostName, Promise<void>>();
+  const runCell = cellRecorder(cells, kernels, options, entries);
   for (const [i, cell] of cells.entries()) {
     await running.get(cell.host); // one cell at a time per kernel
     running.delete(cell.host);
