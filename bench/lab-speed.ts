@@ -1,25 +1,53 @@
 // The lab's speed, measured (not asserted): lab up and down, a host kernel's start until idle,
 // interrupt of a cell waiting in recvfrom, and a trivial cell's round trip.
 // Targets (issue 3): lab up <= 2 s; kernel ready <= 1.5 s; interrupt <= 0.5 s.
+// Every wait has a deadline and names what did not answer; an abort (Ctrl-C, SIGTERM) ends the
+// wait under way at once, and the server and the lab are stopped before the promise settles.
 import { KernelManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import { JULIET, ports } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
 import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
+import { untilHostsIdle } from "../src/runner/lab-session";
 
 const ROUNDS = 5;
+/** Deadlines, generous for a busy machine (2 cores shared): a wait beyond them is a hang, not slowness. */
+const LAB_MS = 60_000;
+const KERNEL_START_MS = 60_000;
+const CELL_MS = 30_000;
+const INTERRUPT_MS = 10_000;
+const SHUTDOWN_MS = 30_000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function untilIdle(kernel: Kernel.IKernelConnection): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => kernel.status === "idle" && (kernel.statusChanged.disconnect(check), resolve());
-    kernel.statusChanged.connect(check);
-    check();
+/** `promise`, or an Error naming `what` when it does not settle within ms or `signal` aborts. */
+export function deadline<T>(promise: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
+  promise.catch(() => undefined); // settles later, after we gave up: not an unhandled rejection
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => finish(() => reject(new Error(`interrupted while waiting for ${what}`)));
+    const timer = setTimeout(() => finish(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`))), ms);
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      settle();
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    promise.then((value) => finish(() => resolve(value)), (err) => finish(() => reject(err)));
   });
 }
 
-async function execute(kernel: Kernel.IKernelConnection, code: string): Promise<KernelMessage.IExecuteReplyMsg> {
-  return (await kernel.requestExecute({ code }).done) as KernelMessage.IExecuteReplyMsg;
+function untilIdle(kernel: Kernel.IKernelConnection, signal?: AbortSignal): Promise<void> {
+  let check = () => {};
+  const idle = new Promise<void>((resolve) => {
+    check = () => kernel.status === "idle" && resolve();
+    kernel.statusChanged.connect(check);
+    check();
+  });
+  return deadline(idle, KERNEL_START_MS, `kernel ${kernel.name} to be idle (status ${kernel.status})`, signal).finally(() => kernel.statusChanged.disconnect(check));
+}
+
+async function execute(kernel: Kernel.IKernelConnection, code: string, signal?: AbortSignal): Promise<KernelMessage.IExecuteReplyMsg> {
+  return (await deadline(kernel.requestExecute({ code }).done, CELL_MS, `kernel ${kernel.name} to run ${JSON.stringify(code.slice(0, 40))}`, signal)) as KernelMessage.IExecuteReplyMsg;
 }
 
 export interface LabSpeed {
@@ -31,59 +59,72 @@ export interface LabSpeed {
   socketCellMs: number;
 }
 
-export async function measureLabSpeed(log: (line: string) => void = console.log): Promise<LabSpeed> {
+export async function measureLabSpeed(log: (line: string) => void = console.log, signal?: AbortSignal): Promise<LabSpeed> {
   const lab = new Lab({ prefix: "bs-" });
   const ups: number[] = [];
   const downs: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    let t0 = performance.now();
-    await lab.up();
-    ups.push(performance.now() - t0);
-    t0 = performance.now();
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      let t0 = performance.now();
+      await deadline(lab.up(undefined, signal), LAB_MS, "lab up (bs- namespaces)"); // an abort ends lab.up itself, rolled back
+      ups.push(performance.now() - t0);
+      t0 = performance.now();
+      await deadline(lab.down(), LAB_MS, "lab down (bs- namespaces)");
+      downs.push(performance.now() - t0);
+    }
+    await deadline(lab.up(undefined, signal), LAB_MS, "lab up (bs- namespaces)"); // an abort ends lab.up itself, rolled back
+  } catch (err) {
     await lab.down();
-    downs.push(performance.now() - t0);
+    throw err;
   }
-  await lab.up();
-  const server = await startJupyter({ notebookDir: notebooksDir, lab });
+  // startJupyter has its own deadline; not abandoned on abort, or a server starting late would be left running.
+  const server = await startJupyter({ notebookDir: notebooksDir, lab }).catch(async (err) => {
+    await lab.down();
+    throw err;
+  });
   const kernels = new KernelManager({ serverSettings: server.settings });
   const ready: number[] = [];
   const interrupts: number[] = [];
   const trivial: number[] = [];
   const socketCells: number[] = [];
   try {
+    if (signal?.aborted) throw new Error("interrupted while the Jupyter server started");
     for (let i = 0; i < ROUNDS; i++) {
       const t0 = performance.now();
-      const kernel = await kernels.startNew({ name: i % 2 ? "ts-romeo" : "ts-juliet" });
-      await untilIdle(kernel);
+      const name = i % 2 ? "ts-romeo" : "ts-juliet";
+      const kernel = await deadline(kernels.startNew({ name }), KERNEL_START_MS, `the Jupyter server to start kernel ${name}`, signal);
+      await untilIdle(kernel, signal);
       ready.push(performance.now() - t0);
-      await execute(kernel, "1"); // the first cell compiles tslab's prelude
+      await execute(kernel, "1", signal); // the first cell compiles tslab's prelude
       for (let j = 0; j < 20; j++) {
         const t1 = performance.now();
-        await execute(kernel, "1 + 1");
+        await execute(kernel, "1 + 1", signal);
         trivial.push(performance.now() - t1);
       }
-      await execute(kernel, `import * as socket from "@sockets-typescript/socket"; const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);`);
+      await execute(kernel, `import * as socket from "@sockets-typescript/socket"; const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);`, signal);
       for (let j = 0; j < 20; j++) {
         const t1 = performance.now();
-        await execute(kernel, `s.sendto(socket.b\`x\`, ["${JULIET}", ${ports.romeoUnused}])`);
+        await execute(kernel, `s.sendto(socket.b\`x\`, ["${JULIET}", ${ports.romeoUnused}])`, signal);
         socketCells.push(performance.now() - t1);
       }
-      // Interrupt once the cell is inside recvfrom: tslab loses an interrupt that lands while it compiles.
+      // Interrupt once the cell says it waits, as a person would: the time measured is the stop's, not the compile's.
       const waiting = kernel.requestExecute({ code: `const r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(["127.0.0.1", 0]); console.log("waiting"); await r.recvfrom(1024);` });
-      await new Promise<void>((resolve) => {
+      const printed = new Promise<void>((resolve) => {
         waiting.onIOPub = (msg) => {
           if (msg.header.msg_type === "stream") resolve();
         };
       });
+      await deadline(printed, CELL_MS, `kernel ${name} to start a cell waiting in recvfrom`, signal);
       const t2 = performance.now();
-      await kernel.interrupt();
-      await waiting.done;
+      await deadline(kernel.interrupt(), INTERRUPT_MS, `the Jupyter server to interrupt kernel ${name}`, signal);
+      await deadline(waiting.done, INTERRUPT_MS, `kernel ${name} to end its waiting cell after one interrupt`, signal);
       interrupts.push(performance.now() - t2);
-      await kernel.shutdown();
+      await deadline(kernel.shutdown(), SHUTDOWN_MS, `kernel ${name} to shut down`, signal);
     }
   } finally {
     kernels.dispose();
-    await server.stop();
+    await server.stop(); // stops its kernels too; has its own grace and kill
+    await untilHostsIdle(lab); // host-kernel removes its temp folder after the server is gone
     await lab.down();
   }
   const result: LabSpeed = {
@@ -110,11 +151,19 @@ if (require.main === module) {
   if (process.getuid?.() !== 0) {
     console.log("lab speed: needs root (network namespaces); skipped");
   } else {
-    measureLabSpeed().then(
-      () => process.exit(0),
-      (err) => {
-        console.error(err);
-        process.exit(1);
+    // Ctrl-C or SIGTERM: the wait under way ends, the server and the lab are stopped, then exit 130.
+    const abort = new AbortController();
+    const onSignal = (signal: string) => {
+      console.error(`lab speed: ${signal}: stopping the Jupyter server and the lab`);
+      abort.abort();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    measureLabSpeed(console.log, abort.signal).then(
+      () => process.exit(abort.signal.aborted ? 130 : 0),
+      (err: Error) => {
+        console.error(`lab speed: ${err.message}`);
+        process.exit(abort.signal.aborted ? 130 : 1);
       },
     );
   }

@@ -24,6 +24,8 @@ let openLink: Link | undefined;
 /** Set while the veth link is being opened: Ctrl-C then waits for the lab's roll-back. */
 let opening: Promise<unknown> | undefined;
 const abort = new AbortController();
+/** Set while the lab-speed part runs: Ctrl-C then waits for it to stop its server and lab. */
+let labSpeedRun: Promise<unknown> | undefined;
 
 /** The implementations in round r's order (rotated by one each round). */
 function rotated(list: Implementation[], r: number): Implementation[] {
@@ -87,14 +89,19 @@ async function main(): Promise<number> {
     console.error((err as Error).message);
     return 2;
   }
-  process.on("SIGINT", () => {
+  // Ctrl-C and SIGTERM alike: peers killed, the link closed, the lab-speed part's server and lab stopped, exit 130.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) return;
+    progress(`${signal}: stopping the peers, the link, the Jupyter server and the lab`);
     killAllPeers();
     abort.abort();
     const link = openLink;
     openLink = undefined;
-    const cleanup = link ? link.close() : (opening ?? Promise.resolve());
-    void cleanup.catch(() => undefined).finally(() => process.exit(130));
-  });
+    const cleanup = Promise.allSettled([link ? link.close() : (opening ?? Promise.resolve()), labSpeedRun]);
+    void cleanup.finally(() => process.exit(130));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   console.log(`sockets-typescript bench: ${versions()}`);
   console.log(`${o.rounds} round(s) per implementation and link, interleaved; receiver and sender in separate processes`);
   // Other programs running make every rate noisy (two CPUs are shared by receiver and sender).
@@ -106,6 +113,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   let measured = 0;
   for (const name of o.links) {
+    if (abort.signal.aborted) break;
     if (name === "veth" && !canOpenVeth()) {
       console.log("Link: veth skipped (creating network namespaces needs root)\n");
       continue;
@@ -141,11 +149,12 @@ async function main(): Promise<number> {
   }
   console.log(memoryReport(memory));
   // The lab-speed part brings up a lab and Jupyter: only in a run that includes the veth (the lab's link).
-  if (o.labSpeed && canOpenVeth() && o.links.includes("veth")) {
+  if (o.labSpeed && canOpenVeth() && o.links.includes("veth") && !abort.signal.aborted) {
     progress("lab speed: lab up/down, kernels through Jupyter");
     try {
       console.log("");
-      await measureLabSpeed(console.log);
+      labSpeedRun = measureLabSpeed(console.log, abort.signal);
+      await labSpeedRun;
     } catch (err) {
       console.log(`lab speed could not be measured: ${(err as Error).message}`);
     }

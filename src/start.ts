@@ -7,6 +7,7 @@ import { notebooksDir, projectJupyterDir } from "./common/paths";
 import { ensureSystemPackages, missingSystemPackages } from "./common/system-packages";
 import { Lab } from "./lab/lab";
 import { startJupyter, type JupyterServer } from "./jupyter/server";
+import { untilHostsIdle } from "./runner/lab-session";
 
 const PREFERRED_PORT = 8888;
 const say = (line: string) => console.log(`start: ${line}`);
@@ -36,13 +37,16 @@ async function main(): Promise<number> {
     stopping = true;
     say(`${why}: stopping Jupyter, the kernels and the lab`);
     await server?.stop();
+    await untilHostsIdle(lab); // host-kernel removes its temp folder after the server is gone
     await lab.down((line) => say(line));
     say("stopped; nothing is left running");
   };
 
-  // Ctrl-C while starting: the step under way finishes, then everything is undone.
+  // Ctrl-C or SIGTERM while starting: the step under way finishes, then everything is undone.
   const abort = new AbortController();
-  process.once("SIGINT", () => abort.abort());
+  const onStartSignal = () => abort.abort();
+  process.on("SIGINT", onStartSignal);
+  process.on("SIGTERM", onStartSignal);
   try {
     say("bringing the lab up");
     await lab.up((line) => say(`  ${line}`), abort.signal);
@@ -57,7 +61,8 @@ async function main(): Promise<number> {
   }
 
   const stopped = new Promise<number>((resolve) => {
-    process.removeAllListeners("SIGINT");
+    process.removeListener("SIGINT", onStartSignal);
+    process.removeListener("SIGTERM", onStartSignal);
     process.on("SIGINT", () => !stopping && stop("Ctrl-C").then(() => resolve(0)));
     process.on("SIGTERM", () => !stopping && stop("terminated").then(() => resolve(0)));
     server!.process.once("exit", (code) => !stopping && stop(`Jupyter exited (code ${code})`).then(() => resolve(1)));

@@ -4,7 +4,9 @@
 //   node dist/src/host/host-kernel.js [--relay-dir DIR]      (cwd inside the project)
 //
 // stdin: first line = the Jupyter connection info as JSON (never on a command line: it holds
-// the key); each further line "interrupt" sends SIGINT to tslab. stdin closing means the
+// the key); each further line "interrupt" (or a SIGINT to this process) is the stop button:
+// sent to tslab's preload on a control channel, stamped with the time it arrived, so it ends
+// the cell running then and no later one (see tslab-preload.ts); a SIGINT only if unanswered. stdin closing means the
 // launcher is gone: tslab is stopped and this process exits. When tslab exits, this process
 // exits with its code. --relay-dir: also serve each kernel port as DIR/<channel>.sock, for a
 // launcher in another network namespace (the lab).
@@ -14,11 +16,16 @@ import { createConnection, type Server } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Duplex } from "node:stream";
 import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, startedLine, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 
 const STOP_GRACE_MS = 2000;
+/** tslab's preload acks a stop at its next event-loop turn; none by then: the cell blocks the loop, SIGINT it. */
+const SIGINT_FALLBACK_MS = 500;
+/** The control channel's descriptor in tslab (stdio index 3); the preload reads its number from the environment. */
+const CONTROL_FD = 3;
 const PROBE_INTERVAL_MS = 10;
 /** After the last port listens, the time tslab's bind callbacks need to run (they are queued by then). */
 const BIND_SETTLE_MS = 50;
@@ -59,6 +66,31 @@ async function untilListening(ports: number[]): Promise<void> {
   await sleep(BIND_SETTLE_MS);
 }
 
+/**
+ * The stop button: each press goes to tslab's preload as "interrupt <n> <monotonic ns>"; the
+ * preload answers "ack <n>" as soon as its event loop reads it. Unanswered, `sigint` is the way.
+ */
+function stopButton(control: Duplex, sigint: () => void): () => void {
+  const unanswered = new Map<number, NodeJS.Timeout>();
+  let presses = 0;
+  control.on("error", () => undefined); // tslab gone: its exit handler ends us
+  createInterface({ input: control, crlfDelay: Infinity }).on("line", (line) => {
+    const match = /^ack (\d+)$/.exec(line.trim());
+    const timer = match ? unanswered.get(Number(match[1])) : undefined;
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    unanswered.delete(Number(match![1]));
+  });
+  return () => {
+    const press = ++presses;
+    control.write(`interrupt ${press} ${process.hrtime.bigint()}\n`);
+    unanswered.set(press, setTimeout(() => {
+      unanswered.delete(press);
+      sigint();
+    }, SIGINT_FALLBACK_MS).unref());
+  };
+}
+
 async function main(): Promise<void> {
   const { relayDir } = parseArgs(process.argv.slice(2));
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -73,16 +105,20 @@ async function main(): Promise<void> {
   }
 
   // A private file for tslab's --config-path; removed when we exit.
-  const dir = mkdtempSync(join(tmpdir(), "host-kernel-"));
+  // In the lab it goes into the relay folder: the launcher removes that one even if this process
+  // is killed (lab down ends the host's processes with SIGKILL), so nothing is left in /tmp.
+  const dir = relayDir ?? mkdtempSync(join(tmpdir(), "host-kernel-"));
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
 
   // Own process group: a Ctrl-C meant for a terminal or launcher reaches tslab only through us.
   const tslab = spawn(process.execPath, ["--require", join(__dirname, "tslab-preload.js"), tslabEntry(), "kernel", "--config-path", connectionFile], {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "inherit", "inherit", "pipe"],
+    env: { ...process.env, SOCKETS_KERNEL_CONTROL_FD: String(CONTROL_FD) },
     detached: true,
   });
   process.stderr.write(`${startedLine(tslab.pid, hostname())}\n`);
+  const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, () => tslab.kill("SIGINT"));
 
   const servers: Server[] = [];
   let stopping = false;
@@ -106,7 +142,7 @@ async function main(): Promise<void> {
     cleanUp();
     fail(`could not start tslab: ${err.message}`);
   });
-  process.on("SIGINT", () => tslab.kill("SIGINT"));
+  process.on("SIGINT", interrupt);
   process.on("SIGTERM", stop);
   process.on("SIGHUP", stop);
 
@@ -116,7 +152,7 @@ async function main(): Promise<void> {
       const next = await lineIterator.next();
       if (next.done) break;
       const command = next.value.trim();
-      if (command === INTERRUPT_LINE) tslab.kill("SIGINT");
+      if (command === INTERRUPT_LINE) interrupt();
       else if (command !== "") process.stderr.write(`host-kernel: ignoring unknown command ${JSON.stringify(command)}\n`);
     }
     stop(); // stdin closed: the launcher is gone

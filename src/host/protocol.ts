@@ -11,7 +11,8 @@
 //                                        <---  stderr: STARTED_MARKER pid N on HOST
 //                                              (--relay-dir) DIR/<channel>.sock per channel,
 //                                              served once all 5 ports listen
-//   stdin line "interrupt"               --->  SIGINT                          --> ends the await
+//   stdin line "interrupt"               --->  "interrupt N <ns>" on fd 3       --> tslab-preload ends the
+//                                              (SIGINT if no "ack N" in 0.5 s)      cell running then
 //   stdin closed (launcher gone/stopping)--->  SIGTERM, SIGKILL after 2 s      --> exits
 //                                        <---  exit status: tslab's; 1 = refused or failed
 import { join } from "node:path";
@@ -38,7 +39,7 @@ export interface ConnectionInfo {
 export const HOST_KERNEL_SCRIPT = "dist/src/host/host-kernel.js";
 /** host-kernel's one option: serve the five ports as unix sockets in this folder. */
 export const RELAY_DIR_OPTION = "--relay-dir";
-/** A stdin line (after the first) that makes host-kernel send SIGINT to tslab: Jupyter's interrupt. */
+/** A stdin line (after the first): Jupyter's interrupt, which host-kernel hands to tslab's preload (tslab-preload.ts). */
 export const INTERRUPT_LINE = "interrupt";
 /**
  * The start of the stderr line host-kernel writes once tslab is spawned. The ssh launcher takes it

@@ -16,15 +16,21 @@ async function up(lab: Lab): Promise<number> {
     console.log(`lab: already up (${describeHosts(lab)})`);
     return 0;
   }
-  // Ctrl-C during up: let the running step finish, then roll back what was made.
+  // Ctrl-C or SIGTERM during up: let the running step finish, then roll back what was made.
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.on("SIGINT", onSigint);
+  const onSignal = () => abort.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     // SOCKETS_LAB_STEP_PAUSE_MS: a pause after each step, for the test of Ctrl-C half-way.
     await lab.up((line) => console.log(`lab: ${line}`), abort.signal, Number(process.env.SOCKETS_LAB_STEP_PAUSE_MS) || 0);
+  } catch (err) {
+    // A terminal's Ctrl-C also hits the step's own command (ip ...), which then fails: still an interrupt (exit 130).
+    if (abort.signal.aborted && !(err as Error).message.startsWith("interrupted")) throw new LabError("ERR_LAB_INTERRUPTED", `interrupted (${(err as Error).message}); what was made is removed again`);
+    throw err;
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
   console.log(`lab: up in ${Date.now() - started} ms (${describeHosts(lab)})`);
   return 0;
@@ -69,6 +75,8 @@ async function main(args: string[]): Promise<number> {
     case "up":
       return up(lab);
     case "down":
+      // A signal half-way would leave half a lab: down finishes first (it takes about a second).
+      for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => console.log(`lab: ${signal}: finishing lab down first`));
       await lab.down((line) => console.log(`lab: ${line}`));
       console.log("lab: down");
       return 0;

@@ -11,7 +11,7 @@ import { partnerOf } from "@sockets-typescript/dialogue";
 import type { Lab } from "../lab/lab";
 import type { KernelClient } from "./kernel-client";
 import type { NotebookCell } from "./notebook";
-import type { TranscriptEntry } from "./run-pair";
+import { cellRecorder, type TranscriptEntry } from "./run-pair";
 import { freezeHost, thawHost } from "./host-freeze";
 
 /** How long a cell runs before the checker goes on with the other host. */
@@ -31,12 +31,7 @@ const sleep = (ms: number) => new Promise<"waited">((resolve) => setTimeout(() =
 export async function runExercise(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: ExerciseRunOptions): Promise<TranscriptEntry[]> {
   const entries: TranscriptEntry[] = [];
   const running = new Map<HostName, Promise<void>>();
-  const runCell = async (cell: NotebookCell, index: number) => {
-    const run = await kernels[cell.host].run(cell.code, options.timeoutMs);
-    const entry: TranscriptEntry = { index, host: cell.host, step: cell.step, position: cell.position, code: cell.code, raisesException: cell.raisesException, waitsForPeer: cell.waitsForPeer, ...run };
-    entries.push(entry);
-    options.onCell?.(entry, cells.length);
-  };
+  const runCell = cellRecorder(cells, kernels, options, entries);
   for (const [i, cell] of cells.entries()) {
     if (options.aborted?.()) break;
     await running.get(cell.host); // one cell at a time per kernel

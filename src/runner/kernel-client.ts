@@ -119,11 +119,12 @@ export class KernelClient {
         return { reply: "error", run: { status: "error", stdout, stderr, views, ms: Date.now() - started, outputs } };
       }
       if (first === "timeout") {
-        // tslab's interrupt ends only an await under way: one that lands while the cell is still being
-        // compiled is lost. Interrupt again every 500 ms until the cell ends (5 s at most).
+        // One interrupt ends the cell (the kernels keep a stop that lands during the compile); again every
+        // 500 ms for a cell that catches KeyboardInterrupt and waits on (5 s at most). Each interrupt
+        // request has a deadline: a server that does not answer does not hold the runner.
         let ended = false;
         for (let waited = 0; !ended && waited < 5000; waited += INTERRUPT_EVERY_MS) {
-          await this.kernel.interrupt().catch(() => undefined);
+          await Promise.race([this.kernel.interrupt().catch(() => undefined), sleep(INTERRUPT_EVERY_MS)]);
           ended = await Promise.race([died.then(() => true), sleep(INTERRUPT_EVERY_MS).then(() => false)]);
         }
         if (!ended) this.stuck = "the kernel is still busy with an earlier cell";

@@ -1,11 +1,11 @@
 // The runner's way to the hosts: the lab (brought up only if it is down, and then taken down
 // again), one real Jupyter server with the lab's kernelspecs, and for each notebook a session
 // whose kernel (ts-juliet / ts-romeo) runs inside its host.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { KernelConnection, ServerConnection, SessionAPI } from "@jupyterlab/services";
-import type { HostName } from "@sockets-typescript/topology";
+import { hostNames, type HostName } from "@sockets-typescript/topology";
 import { KernelStartError, NotebookError } from "../common/errors";
 import { Lab } from "../lab/lab";
 import { startJupyter, type JupyterServer } from "../jupyter/server";
@@ -84,20 +84,89 @@ function ignoreReconnectRejection(): void {
   });
 }
 
+/** After a signal, how long the tool's own flow gets to finish its clean-up once the sessions are closed. */
+const FLOW_GRACE_MS = 5000;
+/** How long a launcher left by a stopped server gets to stop its kernel (host-kernel's own grace is 2 s). */
+const LAUNCHER_GRACE_MS = 4000;
+/** How long lab down waits for the processes in the hosts (host-kernel, tslab) to end by themselves. */
+const HOSTS_IDLE_MS = 5000;
+
+/**
+ * Resolves once no process runs in the lab's hosts (or after ms). After the Jupyter server
+ * stopped, host-kernel is still stopping tslab and removing its temp folder: lab down would kill
+ * it half-way and leave the folder behind.
+ */
+export async function untilHostsIdle(lab: Lab, ms = HOSTS_IDLE_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const pids = (await Promise.all(hostNames.map((host) => lab.pids(host).catch(() => [])))).flat();
+    if (pids.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The pids of processes whose command line names `text`. */
+function processesNaming(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(text)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Ends the kernel launchers a stopped server left behind (a server stopped while its kernels were
+ * still starting, or killed after its grace, does not end them; on a lab that stays up nothing
+ * else would): each names its connection file in the server's data folder. SIGTERM lets a
+ * launcher stop host-kernel and tslab; SIGKILL after LAUNCHER_GRACE_MS.
+ */
+async function endLaunchersOf(dataDir: string): Promise<void> {
+  const signal = (pids: number[], name: NodeJS.Signals) => pids.forEach((pid) => { try { process.kill(pid, name); } catch { /* gone */ } });
+  let left = processesNaming(join(dataDir, "runtime"));
+  signal(left, "SIGTERM");
+  const deadline = Date.now() + LAUNCHER_GRACE_MS;
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = processesNaming(join(dataDir, "runtime"));
+  }
+  signal(left, "SIGKILL");
+}
+
 /** Sessions not closed yet: what a Ctrl-C must clean up (see closeOnSignals). */
 const openSessions = new Set<LabSession>();
+/** Sessions still opening (lab coming up, server starting): a Ctrl-C waits for them, then closes them. */
+const openingSessions = new Set<Promise<unknown>>();
 
 /**
  * For the command-line tools: on Ctrl-C or SIGTERM, stop the Jupyter server (it runs in its own
  * process group and would outlive us) and take down a lab we brought up, then exit 130.
  */
 export function closeOnSignals(): void {
-  const onSignal = (signal: NodeJS.Signals) => {
+  let closing = false;
+  const onSignal = async (signal: NodeJS.Signals) => {
+    // A second signal must not kill us half-way through the clean-up (the server would outlive us).
+    if (closing) return void process.stderr.write(`${signal}: still stopping\n`);
+    closing = true;
+    // The tool's own flow goes on meanwhile (its cells fail as the kernels stop) and runs its own
+    // clean-up (e.g. the checker's iptables rules); its exit only tells us it is done: we exit 130
+    // once the sessions are closed and the flow is done (or had FLOW_GRACE_MS to be).
+    const exit = process.exit.bind(process);
+    let flowDone = () => {};
+    const flowExited = new Promise<void>((resolve) => (flowDone = resolve));
+    process.exit = (() => void flowDone()) as typeof process.exit;
     process.stderr.write(`\n${signal}: stopping the kernels and the Jupyter server${[...openSessions].some((s) => s.broughtUp) ? ", taking the lab down" : ""}\n`);
-    Promise.allSettled([...openSessions].map((session) => session.close())).then(() => process.exit(130));
+    await Promise.allSettled([...openingSessions]);
+    await Promise.allSettled([...openSessions].map((session) => session.close()));
+    await Promise.race([flowExited, new Promise((resolve) => setTimeout(resolve, FLOW_GRACE_MS))]);
+    exit(130);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 }
 
 export class LabSession implements KernelBackend {
@@ -116,7 +185,15 @@ export class LabSession implements KernelBackend {
     this.settings = server.settings;
   }
 
-  static async open(options: LabSessionOptions): Promise<LabSession> {
+  static open(options: LabSessionOptions): Promise<LabSession> {
+    const opening = LabSession.openNow(options);
+    openingSessions.add(opening);
+    const done = () => void openingSessions.delete(opening);
+    opening.then(done, done);
+    return opening;
+  }
+
+  private static async openNow(options: LabSessionOptions): Promise<LabSession> {
     ignoreReconnectRejection();
     const log = options.log ?? (() => {});
     const lab = new Lab({ prefix: options.prefix });
@@ -179,7 +256,11 @@ export class LabSession implements KernelBackend {
   async close(): Promise<void> {
     if (!openSessions.delete(this)) return; // closed already (e.g. by a signal)
     await this.server.stop();
+    await endLaunchersOf(this.dataDir);
     rmSync(this.dataDir, { recursive: true, force: true });
-    if (this.broughtUp) await this.lab.down();
+    if (this.broughtUp) {
+      await untilHostsIdle(this.lab);
+      await this.lab.down();
+    }
   }
 }

@@ -34,10 +34,9 @@ export interface RunOptions {
   onCell?: (entry: TranscriptEntry, total: number) => void;
 }
 
-export async function runPair(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions): Promise<TranscriptEntry[]> {
-  const entries: TranscriptEntry[] = [];
-  const running = new Map<HostName, Promise<void>>();
-  const runCell = async (cell: NotebookCell, index: number) => {
+/** Runs one cell on its host's kernel and records it in `entries` (shared by the walkthrough and the checker). */
+export function cellRecorder(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions, entries: TranscriptEntry[]) {
+  return async (cell: NotebookCell, index: number): Promise<void> => {
     const answers = options.answers ?? scriptedAnswers;
     // A prediction is typed in as a student would; without an answer for the step the "?" stays (and the judging cell says so).
     const code = cell.predict && answers[cell.step] !== undefined ? answerPrediction(cell.code, answers[cell.step], cell.step) : cell.code;
@@ -46,6 +45,12 @@ export async function runPair(cells: readonly NotebookCell[], kernels: Record<Ho
     entries.push(entry);
     options.onCell?.(entry, cells.length);
   };
+}
+
+export async function runPair(cells: readonly NotebookCell[], kernels: Record<HostName, KernelClient>, options: RunOptions): Promise<TranscriptEntry[]> {
+  const entries: TranscriptEntry[] = [];
+  const running = new Map<HostName, Promise<void>>();
+  const runCell = cellRecorder(cells, kernels, options, entries);
   for (const [i, cell] of cells.entries()) {
     await running.get(cell.host); // one cell at a time per kernel
     running.delete(cell.host);

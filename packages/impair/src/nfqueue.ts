@@ -26,6 +26,14 @@ export const NF_ACCEPT = 1;
 /** Netfilter hooks as NFQUEUE reports them. */
 export const NF_INET_PRE_ROUTING = 0;
 export const NF_INET_POST_ROUTING = 4;
+/** Linux numbers the stage's sockets need that the socket package (Python's names) does not carry. */
+export const SO_RCVBUFFORCE = 33;
+export const SO_RCVTIMEO = 20;
+export const SO_MARK = 36;
+export const IPPROTO_RAW = 255;
+export const EAGAIN = 11;
+export const EINTR = 4;
+export const ENOBUFS = 105;
 
 const LE = endianness() === "LE";
 const align4 = (n: number) => (n + 3) & ~3;

@@ -14,29 +14,17 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeSync } from "node:fs";
 import * as libc from "@sockets-typescript/socket/dist/src/libc";
+// The values the socket package checks against CPython; the rest below are Linux-only names it lacks.
+import { AF_INET, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET, SO_RCVBUF } from "@sockets-typescript/socket/dist/src/constants";
 import type { Impairment } from "./args";
 import { fateOf, packetKey, OccurrenceCounter } from "./fate";
 import {
   AF_NETLINK, NETLINK_NETFILTER, NFQNL_CFG_CMD_BIND, NF_ACCEPT, NF_DROP,
+  SO_RCVBUFFORCE, SO_RCVTIMEO, SO_MARK, IPPROTO_RAW, EAGAIN, EINTR, ENOBUFS,
   configCommand, configParams, parseMessages, verdict,
 } from "./nfqueue";
 import { STAGE_MARK, STAGE_MARKER, queueNumber, ruleArgs, type Hook } from "./rules";
 
-
-
-const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_RCVBUF = 8;
-const SO_RCVBUFFORCE = 33;
-const SO_RCVTIMEO = 20;
-const SO_MARK = 36;
-const IPPROTO_RAW = 255;
-const AF_INET = 2;
-const EAGAIN = 11;
-const EINTR = 4;
-const ENOBUFS = 105;
 /** How many packets may wait for a verdict in the kernel (netem's default limit is 1000). */
 const QUEUE_MAXLEN = 10_000;
 

@@ -14,8 +14,29 @@
 // datagram. A SIGINT that finds no pending call meanwhile does what Node's default does: the
 // listener goes and the signal is raised again (the script dies by SIGINT).
 
+// Inside the project's kernels no listener is added at all: a signal cannot say which cell it
+// was meant for, and one that arrives late would end the next cell's calls. The kernel
+// (src/host/tslab-preload.ts) puts an interrupt hub on globalThis before any cell runs; this
+// module registers interruptPending() there, and the kernel calls it for the cell that was
+// running when the stop button was pressed, never for a later one.
+
 export interface Interruptible {
   interrupt(): void;
+}
+
+/** The hub's key; the kernel's preload spells the same Symbol.for name (it cannot import this package). */
+export const INTERRUPT_HUB = Symbol.for("@sockets-typescript/socket:interrupt-hub");
+
+/** What a host program that delivers interrupts itself puts on globalThis[INTERRUPT_HUB]. */
+export interface InterruptHub {
+  /** Each returns how many pending calls it interrupted. */
+  interrupters: Set<() => number>;
+  /**
+   * Set by the kernel from a stop until the next cell starts: a call that begins to wait
+   * meanwhile belongs to the stopped cell (e.g. it was between its first attempt and its wait
+   * when the stop came) and is interrupted at once, so it can never take a later datagram.
+   */
+  latched?: boolean;
 }
 
 const pending = new Set<Interruptible>();
@@ -25,6 +46,20 @@ const LINGER_MS = 50;
 /** performance.now() when the last pending call ended; the linger timer checks it. */
 let idleSince = 0;
 let lingering: NodeJS.Timeout | undefined;
+
+const hub = (globalThis as { [INTERRUPT_HUB]?: InterruptHub })[INTERRUPT_HUB];
+
+/**
+ * Interrupts every pending call now, synchronously: each ends with KeyboardInterrupt and stops
+ * waiting for its descriptor, so none can take a datagram that arrives later. Returns how many.
+ */
+export function interruptPending(): number {
+  const calls = [...pending];
+  for (const call of calls) call.interrupt();
+  return calls.length;
+}
+
+hub?.interrupters.add(interruptPending);
 
 function onSigint(): void {
   const calls = [...pending];
@@ -63,7 +98,10 @@ function install(): void {
 /** Registers a pending call; the returned function unregisters it. */
 export function whilePending(call: Interruptible): () => void {
   pending.add(call);
-  if (!installed && !scheduled) {
+  if (hub !== undefined) {
+    // A microtask: the caller registers its waiter after this returns.
+    if (hub.latched) queueMicrotask(() => pending.has(call) && call.interrupt());
+  } else if (!installed && !scheduled) {
     scheduled = true;
     setImmediate(install);
   }

@@ -168,3 +168,43 @@ test("a call that ends before the listener was added leaves no listener", async 
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(listeningForSigint(), false);
 });
+
+// The project's kernels deliver the stop button themselves (src/host/tslab-preload.ts): a hub on
+// globalThis before the module loads; then no SIGINT listener, and the hub's call is synchronous.
+test("with a kernel's interrupt hub, the hub ends pending calls at once and SIGINT is never listened for", () => {
+  const script = `const hub = { interrupters: new Set() };
+globalThis[Symbol.for("@sockets-typescript/socket:interrupt-hub")] = hub;
+const socket = require(${JSON.stringify(moduleIndex)});
+(async () => {
+  const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  sock.bind(["127.0.0.101", 0]);
+  const sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const waiting = sock.recvfrom(1024);
+  let outcome = "pending";
+  waiting.then(() => (outcome = "resolved"), (err) => (outcome = err.name + ": " + err.message));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const listening = process.listenerCount("SIGINT");
+  const interrupted = [...hub.interrupters].reduce((sum, f) => sum + f(), 0);
+  // The datagram is sent right after, before the rejection is seen: the cancelled wait must not take it.
+  await sender.sendto(socket.b\`for the next call\`, sock.getsockname());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const [data] = await sock.recvfrom(1024);
+  const again = [...hub.interrupters].reduce((sum, f) => sum + f(), 0);
+  // Latched (a stop came, the next cell has not started): a call that begins to wait ends at once.
+  hub.latched = true;
+  const latched = await sock.recvfrom(1024).then(() => "resolved", (err) => err.name);
+  hub.latched = false;
+  console.log(JSON.stringify({ hubs: hub.interrupters.size, listening, interrupted, outcome, data: String(data), again, latched }));
+  sock.close(); sender.close();
+})();`;
+  const result = resultOf(spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 20000 }));
+  assert.deepEqual(result, {
+    hubs: 1,
+    listening: 0,
+    interrupted: 1,
+    outcome: "KeyboardInterrupt: recvfrom() interrupted; nothing was lost and the socket is still usable",
+    data: "b'for the next call'",
+    again: 0,
+    latched: "KeyboardInterrupt",
+  });
+});
