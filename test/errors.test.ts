@@ -110,7 +110,7 @@ test("the runners' command lines: usage and unreadable files exit 2 with one lin
   assert.equal(absent.stderr, "check-exercise: /nonexistent/j.ipynb: no such file\n");
   const walkthrough = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "walkthrough.js"), "quic"], { encoding: "utf8" });
   assert.equal(walkthrough.status, 2);
-  assert.equal(walkthrough.stderr, 'walkthrough: unknown argument "quic"; usage: npm run walkthrough [-- udp|tcp|all] [--json FILE] [--timeout SECONDS]\n');
+  assert.equal(walkthrough.stderr, 'walkthrough: unknown argument "quic"; usage: npm run walkthrough [-- basics|udp|tcp|all] [--answer STEP=GUESS] [--json FILE] [--timeout SECONDS] [--save DIR [--html]]\n');
 });
 
 test("kernels:install ends through the same mapping: a bad lab prefix is one line and exit 1, nothing written", () => {

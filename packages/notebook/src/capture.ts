@@ -5,6 +5,7 @@
 // kills tcpdump. (prctl's parent-death signal would not do: it is cleared when sudo, a set-uid
 // program, executes, and sudo itself would stay.)
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { PcapStreamParser } from "./pcap";
 import { decodePacket, SequenceTracker, type Packet } from "./packets";
 
@@ -24,8 +25,16 @@ export const WATCHER_SCRIPT = [
 
 export interface CaptureOptions {
   interface: string;
-  /** A pcap filter expression (what the views may show). */
-  filter: string;
+  /**
+   * A pcap filter expression for tcpdump. Leave it out to capture every frame and choose in
+   * `accept`: only then can flush() tell from the interface's packet counters that every frame
+   * is in (a kernel filter hides the frames it refuses, so the counts could never agree).
+   */
+  filter?: string;
+  /** Which decoded packets the views keep (the rest, e.g. ssh, are counted but not kept). */
+  accept?: (packet: Packet) => boolean;
+  /** Folder of the interface's rx_packets/tx_packets (default /sys/class/net/<interface>/statistics). */
+  countersDir?: string;
   /** Run through `sudo -n` (a testbed's login user); root runs tcpdump directly. */
   sudo: boolean;
   /** Packets kept in memory at most (the oldest go first). */
@@ -44,7 +53,8 @@ export type CaptureState = "starting" | "running" | "failed";
 
 /** tcpdump's argv (without the program). */
 export function tcpdumpArgs(options: CaptureOptions): string[] {
-  return ["-i", options.interface, "-n", "-U", "--immediate-mode", "-s", String(options.snapLength ?? 256), "-w", "-", options.filter];
+  const args = ["-i", options.interface, "-n", "-U", "--immediate-mode", "-s", String(options.snapLength ?? 256), "-w", "-"];
+  return options.filter ? [...args, options.filter] : args;
 }
 
 /** The whole command line: sh (under sudo -n when not root) running tcpdump and the watcher. */
@@ -91,6 +101,14 @@ export class Capture {
   private readonly ringSize: number;
   /** Packets decoded since the start; ring[0] has number `total - ring.length`. */
   private total = 0;
+  /** Frames tcpdump delivered since it started (kept or not). */
+  private frames = 0;
+  /**
+   * The interface's packet count (rx + tx) minus `frames` when tcpdump began listening: a
+   * flush is complete when frames + offset reaches the count read at the flush. Null when the
+   * counters cannot be read or a kernel filter is in use (then flush() waits for quiet instead).
+   */
+  private offset: number | null = null;
   private readonly parser = new PcapStreamParser();
   private readonly tracker = new SequenceTracker();
   private stderr = "";
@@ -118,8 +136,9 @@ export class Capture {
       const nowUs = realtimeUs();
       try {
         for (const record of this.parser.push(chunk)) {
+          this.frames += 1;
           const packet = decodePacket(record, this.tracker);
-          if (packet) this.add(packet);
+          if (packet && (this.options.accept?.(packet) ?? true)) this.add(packet);
           this.delays.push(Math.max(0, (nowUs - record.timeUs) / 1000));
           if (this.delays.length > 50) this.delays.shift();
         }
@@ -132,6 +151,8 @@ export class Capture {
       this.stderr += chunk.toString();
       if (this.state === "starting" && /listening on /.test(this.stderr)) {
         this.state = "running";
+        const counted = this.options.filter ? null : this.counted();
+        this.offset = counted === null ? null : counted - this.frames;
         readyResolve();
       }
       if (/tcpdump exited with status/.test(this.stderr)) fail(failureLine(this.stderr));
@@ -191,18 +212,40 @@ export class Capture {
     return { packets, lost, next: { position: next, timeUs: 0 } };
   }
 
+  /** The interface's rx_packets + tx_packets, or null when they cannot be read. */
+  counted(): number | null {
+    const dir = this.options.countersDir ?? `/sys/class/net/${this.options.interface}/statistics`;
+    try {
+      return Number(readFileSync(`${dir}/rx_packets`, "utf8")) + Number(readFileSync(`${dir}/tx_packets`, "utf8"));
+    } catch {
+      return null;
+    }
+  }
+
   /**
-   * Waits until packets already captured are parsed: at least minMs (delivery measured 0.2-0.7 ms
-   * idle, but 2 ms once missed juliet's U5 datagram on a loaded machine), then until tcpdump has
-   * been quiet for idleMs, at most maxMs in all. Returns the time waited (ms). A
-   * packet that still comes later is shown by the next view (see between()).
+   * Waits until every frame the interface has carried so far is parsed. The interface's own
+   * counters say how many there are, so the wait ends as soon as tcpdump has delivered them
+   * (0.2-0.7 ms on a quiet machine) and never too early on a loaded one: a wait on quiet alone
+   * (the first design) once drew juliet's U5 view empty when tcpdump was scheduled late.
+   * graceMs first lets an immediate answer (U5's ICMP) arrive; at most maxMs in all. Without
+   * counters (a kernel filter, no sysfs) it waits until tcpdump has been quiet for idleMs.
+   * Returns the time waited (ms). A packet that still comes later is shown by the next view.
    */
-  async flush({ minMs = 6, idleMs = 2, maxMs = 100 } = {}): Promise<number> {
+  async flush({ graceMs = 2, idleMs = 2, maxMs = 2000 } = {}): Promise<number> {
     const start = performance.now();
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     if (this.state !== "running") return 0;
-    await sleep(minMs);
-    while (performance.now() - start < maxMs && performance.now() - this.lastDataAt < idleMs) await sleep(idleMs);
+    await sleep(graceMs);
+    const counted = this.offset === null ? null : this.counted();
+    if (counted === null || this.offset === null) {
+      await sleep(4);
+      while (performance.now() - start < Math.min(maxMs, 100) && performance.now() - this.lastDataAt < idleMs) await sleep(idleMs);
+      return performance.now() - start;
+    }
+    while (this.frames + this.offset < counted && performance.now() - start < maxMs && this.state === "running") await sleep(1);
+    // A frame tcpdump never delivered (its buffer overflowed), or one counted but not yet seen
+    // when it began listening: count it as seen, so that only this view waited for it.
+    if (this.frames + this.offset < counted) this.offset = counted - this.frames;
     return performance.now() - start;
   }
 

@@ -16,6 +16,13 @@ import { locate, whereLines, type Whereabouts } from "./where";
 /** What the views may show: the two hosts' packets to each other, never management (ssh) traffic. */
 export const CAPTURE_FILTER = `host ${hosts.romeo.address} and host ${hosts.juliet.address} and (tcp or udp or icmp) and not port 22`;
 
+/** CAPTURE_FILTER in TypeScript: what the wire view keeps of everything captured. */
+export function isExperimentPacket(packet: Packet): boolean {
+  const ends = [packet.src, packet.dst];
+  if (!ends.includes(hosts.romeo.address) || !ends.includes(hosts.juliet.address)) return false;
+  return packet.protocol === "icmp" || (packet.srcPort !== 22 && packet.dstPort !== 22);
+}
+
 /**
  * The packets as wire() returns them: a cell ending with `await here.wire()` has tslab print
  * that value under the drawing, so it prints as one short line (its elements are still there).
@@ -43,7 +50,8 @@ const captures = new Map<string, Capture>();
 function startCapture(iface: string): Capture {
   const running = captures.get(iface);
   if (running && running.state !== "failed") return running;
-  const capture = new Capture({ interface: iface, filter: CAPTURE_FILTER, sudo: process.getuid?.() !== 0 });
+  // Every frame is captured (no kernel filter: see Capture's flush) and chosen here as CAPTURE_FILTER says.
+  const capture = new Capture({ interface: iface, accept: isExperimentPacket, sudo: process.getuid?.() !== 0 });
   captures.set(iface, capture);
   return capture;
 }
