@@ -43,9 +43,12 @@ export async function measureViewsCost(log: (line: string) => void = console.log
   // The separate tcpdump: same interface and filter, counting one line per packet.
   const [cmd, ...args] = lab.hostArgv("juliet", ["tcpdump", "-i", "lan0", "-n", "-l", "--immediate-mode", CAPTURE_FILTER]);
   const reference = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let referenceLines = 0;
+  let referenceOut = "";
   let referenceErr = "";
-  reference.stdout.on("data", (chunk: Buffer) => (referenceLines += chunk.toString().split("\n").length - 1));
+  reference.stdout.on("data", (chunk: Buffer) => (referenceOut += chunk.toString()));
+  // One line per packet; tcpdump also writes an empty line to stdout when SIGINT ends it (it was
+  // counted as a 55th packet the kernel's capture had "lost").
+  const packetLines = () => referenceOut.split("\n").filter((line) => line.trim() !== "").length;
   const listening = new Promise<void>((resolve, reject) => {
     reference.stderr.on("data", (chunk: Buffer) => {
       referenceErr += chunk;
@@ -92,13 +95,13 @@ export async function measureViewsCost(log: (line: string) => void = console.log
     await new Promise((resolve) => reference.once("exit", resolve));
     const result: ViewsCost = {
       plainCellMs: median(plain), viewsCellMs: median(views), ratio: median(views) / median(plain),
-      flushMs: median(flushes), kernelPackets, tcpdumpPackets: referenceLines,
+      flushMs: median(flushes), kernelPackets, tcpdumpPackets: packetLines(),
     };
     log(`views cost (juliet's kernel, median of ${ROUNDS} interleaved rounds)`);
     log(`  ${"cell: sendto".padEnd(40)} ${result.plainCellMs.toFixed(1).padStart(8)} ms`);
     log(`  ${"cell: sendto + socket table + wire view".padEnd(40)} ${result.viewsCellMs.toFixed(1).padStart(8)} ms   ratio ${result.ratio.toFixed(2)}x, target <= ${TARGET_RATIO}x: ${result.ratio <= TARGET_RATIO ? "PASS" : "BELOW"}`);
     log(`  ${"wire view's flush wait".padEnd(40)} ${result.flushMs.toFixed(1).padStart(8)} ms`);
-    log(`  ${"packets: kernel's capture / tcpdump".padEnd(40)} ${String(kernelPackets).padStart(5)} / ${referenceLines}   ${kernelPackets === referenceLines ? "PASS (none lost)" : "BELOW (lost or extra packets)"}`);
+    log(`  ${"packets: kernel's capture / tcpdump".padEnd(40)} ${String(kernelPackets).padStart(5)} / ${result.tcpdumpPackets}   ${kernelPackets === result.tcpdumpPackets ? "PASS (none lost)" : "BELOW (lost or extra packets)"}`);
     return result;
   } finally {
     reference.kill("SIGKILL");
