@@ -21,7 +21,7 @@ function referenceClass(count: number): string {
     const protocol = i % 2 === 0 ? "udp" : "tcp";
     const student = join(dir, `student-${i + 1}-${protocol}`);
     mkdirSync(student);
-    for (const file of readdirSync(solutions).filter((f) => f.startsWith(`03-balcony-${protocol}`) || f === (protocol === "udp" ? "reliable-udp.ts" : "line-framing.ts"))) {
+    for (const file of readdirSync(solutions).filter((f) => f.startsWith(`03-balcony-${protocol}`) && f.endsWith(".ipynb"))) {
       cpSync(join(solutions, file), join(student, file));
     }
   }

@@ -14,8 +14,8 @@ let dir = "";
 
 /** student -> files to copy (from, to name) */
 const students: Record<string, [string, string][]> = {
-  "ada-udp": [[join(solutions, "03-balcony-udp-juliet.ipynb"), "juliet.ipynb"], [join(solutions, "03-balcony-udp-romeo.ipynb"), "romeo.ipynb"], [join(solutions, "reliable-udp.ts"), "reliable-udp.ts"]],
-  "ben-tcp": [[join(solutions, "03-balcony-tcp-juliet.ipynb"), "a.ipynb"], [join(solutions, "03-balcony-tcp-romeo.ipynb"), "b.ipynb"], [join(solutions, "line-framing.ts"), "line-framing.ts"]],
+  "ada-udp": [[join(solutions, "03-balcony-udp-juliet.ipynb"), "juliet.ipynb"], [join(solutions, "03-balcony-udp-romeo.ipynb"), "romeo.ipynb"]],
+  "ben-tcp": [[join(solutions, "03-balcony-tcp-juliet.ipynb"), "a.ipynb"], [join(solutions, "03-balcony-tcp-romeo.ipynb"), "b.ipynb"]],
   "cy-norecv": [[join(fixtures, "balcony-tcp-norecv-juliet.ipynb"), "juliet.ipynb"], [join(fixtures, "balcony-tcp-norecv-romeo.ipynb"), "romeo.ipynb"]],
   "di-twice": [[join(fixtures, "balcony-udp-twice-juliet.ipynb"), "one.ipynb"], [join(fixtures, "balcony-udp-twice-romeo.ipynb"), "two.ipynb"]],
   "ed-unframed": [[join(fixtures, "balcony-tcp-unframed-tagged-juliet.ipynb"), "juliet.ipynb"], [join(fixtures, "balcony-tcp-unframed-tagged-romeo.ipynb"), "romeo.ipynb"]],
