@@ -153,6 +153,7 @@ export class Capture {
         this.state = "running";
         const counted = this.options.filter ? null : this.counted();
         this.offset = counted === null ? null : counted - this.frames;
+        if (counted !== null) this.recalibrateWhenQuiet();
         readyResolve();
       }
       if (/tcpdump exited with status/.test(this.stderr)) fail(failureLine(this.stderr));
@@ -210,6 +211,25 @@ export class Capture {
     }
     const lost = Math.max(0, first - from.position);
     return { packets, lost, next: { position: next, timeUs: 0 } };
+  }
+
+  /**
+   * The offset taken when tcpdump began listening is off when packets crossed the link just then
+   * (counted but not yet delivered: every later view would end one packet early; seen in a
+   * walkthrough whose TCP kernels start while the UDP part runs). Whenever the link has been quiet
+   * for a whole tick (counters unchanged, nothing from tcpdump), everything counted has been
+   * delivered: the offset is taken again. Two small sysfs reads every 250 ms; the timer does not
+   * keep the kernel alive.
+   */
+  private recalibrateWhenQuiet(): void {
+    let last = this.counted();
+    const timer: NodeJS.Timeout = setInterval(() => {
+      if (this.state !== "running") return clearInterval(timer);
+      const now = this.counted();
+      if (now !== null && now === last && performance.now() - this.lastDataAt > 250) this.offset = now - this.frames;
+      last = now;
+    }, 250);
+    timer.unref();
   }
 
   /** The interface's rx_packets + tx_packets, or null when they cannot be read. */
