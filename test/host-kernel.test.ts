@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "./support/lab-fixture";
 import { freePort } from "../src/common/free-port";
+import { alive } from "./support/processes";
 
 const hostKernel = join(projectRoot, "dist", "src", "host", "host-kernel.js");
 
@@ -45,13 +46,5 @@ test("closing host-kernel's stdin stops its tslab", async () => {
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   child.stdin.end();
   assert.equal(await exited, 0);
-  const alive = (() => {
-    try {
-      process.kill(tslabPid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  assert.equal(alive, false, "tslab outlived host-kernel");
+  assert.equal(alive(tslabPid), false, "tslab outlived host-kernel");
 });

@@ -9,6 +9,7 @@ import { KernelManager, KernelSpecManager, type Kernel, type KernelMessage } fro
 import { JULIET, ROMEO, ports, type HostName } from "@sockets-typescript/topology";
 import { startJupyter, type JupyterServer } from "../src/jupyter/server";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
+import { alive } from "./support/processes";
 
 const lab = testLab("kt-");
 /** A kernel test that waits longer than this has hung: fail it rather than hold CI. */
@@ -64,14 +65,6 @@ function untilIdle(kernel: Kernel.IKernelConnection): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 /** pid and parent pid of every process on the machine. */
 function processTable(): { pid: number; ppid: number; args: string }[] {
   return execFileSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" })

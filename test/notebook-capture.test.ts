@@ -6,16 +6,9 @@ import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { Capture, captureArgv, failureLine, WATCHER_SCRIPT } from "@sockets-typescript/notebook";
 import { isRoot } from "./support/lab-fixture";
+import { alive } from "./support/processes";
 
 const needsRoot = isRoot ? false : "needs root (tcpdump)";
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("the command: sh with the watcher around tcpdump, under sudo -n when not root", () => {

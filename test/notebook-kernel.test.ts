@@ -10,6 +10,7 @@ import { LabSession } from "../src/runner/lab-session";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import type { KernelPair } from "../src/runner/kernel-pair";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
+import { alive } from "./support/processes";
 
 const prefix = "nbk-";
 const lab = testLab(prefix);
@@ -45,14 +46,6 @@ async function run(code: string): Promise<Output[]> {
   return outputs;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The pids of a process's children (tcpdump and the watcher under the capture's sh). */
 const children = (pid: number) => execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean);

@@ -8,6 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { KernelManager, type Kernel, type KernelMessage } from "@jupyterlab/services";
+import { generator } from "@sockets-typescript/impair";
 import { JULIET, ports } from "@sockets-typescript/topology";
 import { startJupyter, type JupyterServer } from "../src/jupyter/server";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
@@ -26,18 +27,6 @@ let kernels: KernelManager;
 let juliet: Kernel.IKernelConnection | undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with STOP_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   /** Resolves when the kernel reports busy for this request (the cell started). */
@@ -112,7 +101,8 @@ after(async () => {
 
 test(`${PRESSES} single presses of stop at random moments each end their cell and nothing else`, { skip: needsRoot, timeout: 600_000 }, async () => {
   console.log(`# stop-button: ${PRESSES} presses, STOP_SEED=${SEED}`);
-  const next = random(SEED);
+  // The impairment fates' seeded generator: a failing run is replayed with STOP_SEED.
+  const next = generator(SEED);
   juliet = await kernels.startNew({ name: "ts-juliet" });
   await untilIdle(juliet);
   const setUp = async (kernel: Kernel.IKernelConnection) => {

@@ -3,7 +3,7 @@
 // that a failure prints its seed and `--seed <n>` replays the same network. Several seeds per
 // check: a solution must get through every one, so a lucky run passes no one.
 import { hostNames } from "@sockets-typescript/topology";
-import { clearImpairment, impair } from "@sockets-typescript/impair";
+import { clearImpairment, generator, impair } from "@sockets-typescript/impair";
 import { LAN_INTERFACE, type Lab } from "../lab/lab";
 
 export interface NetworkPlan {
@@ -18,23 +18,12 @@ export interface NetworkPlan {
   delayMs: number;
 }
 
-/** A small seeded generator (mulberry32): the same seed, the same plan, on any machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const round = (value: number, step: number) => Math.round(value / step) * step;
 
 /** The network of one seed: 10-30 % loss, 10-25 % duplicates, 10-25 % reordering, 5-30 ms delay. */
 export function planFor(seed: number): NetworkPlan {
-  const random = seededRandom(seed);
+  // The impairment fates' seeded generator: the same seed, the same plan, on any machine.
+  const random = generator(seed);
   return {
     seed,
     loss: round(0.1 + 0.2 * random(), 0.01),

@@ -4,5 +4,5 @@ export { parseImpairmentArgs, validateImpairment, describeImpairment, type Impai
 export type { ImpairTarget } from "./exec";
 export { impair, clearImpairment, activeImpairment, findStages, type ImpairOptions, type ImpairResult, type ActiveImpairment } from "./control";
 export { support, type Support, type Mechanism } from "./support";
-export { fateOf, packetKey } from "./fate";
+export { fateOf, packetKey, generator } from "./fate";
 export { impairThisHost, clearThisHost, thisHostImpairment, thisHostTarget } from "./this-host";
