@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pyPeers, python, tsPeers } from "./paths";
 
 export type Concern = "tcp" | "udp" | "memory";
-export type ImplementationKey = "module" | "cpython" | "node" | "module-into" | "cpython-into";
+export type ImplementationKey = "module" | "cpython" | "node" | "module-into" | "cpython-into" | "floor";
 
 export interface Implementation {
   key: ImplementationKey;
@@ -33,6 +33,16 @@ export const node: Implementation = {
 };
 
 export const implementations: Implementation[] = [module, cpython, node];
+
+/**
+ * The design's floor (peers/floor.ts): a bare receive loop on the module's machinery (koffi calls,
+ * a libuv poll handle), receivers only: it runs in the same-work runs, fed by CPython's paced sender.
+ */
+export const floor: Implementation = {
+  key: "floor",
+  label: "floor (bare loop)",
+  argv: (concern, args) => [process.execPath, join(tsPeers, "floor.js"), concern, ...args],
+};
 
 /** The same implementation whose TCP receiver reads with recv_into() into one reused 64 KiB buffer. */
 function receivingInto(base: Implementation, key: ImplementationKey, label: string): Implementation {

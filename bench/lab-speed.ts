@@ -9,6 +9,7 @@ import { Lab } from "../src/lab/lab";
 import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
 import { untilHostsIdle } from "../src/runner/lab-session";
+import { runStandalone } from "./standalone";
 
 const ROUNDS = 5;
 /** Deadlines, generous for a busy machine (2 cores shared): a wait beyond them is a hang, not slowness. */
@@ -147,24 +148,4 @@ export async function measureLabSpeed(log: (line: string) => void = console.log,
   return result;
 }
 
-if (require.main === module) {
-  if (process.getuid?.() !== 0) {
-    console.log("lab speed: needs root (network namespaces); skipped");
-  } else {
-    // Ctrl-C or SIGTERM: the wait under way ends, the server and the lab are stopped, then exit 130.
-    const abort = new AbortController();
-    const onSignal = (signal: string) => {
-      console.error(`lab speed: ${signal}: stopping the Jupyter server and the lab`);
-      abort.abort();
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    measureLabSpeed(console.log, abort.signal).then(
-      () => process.exit(abort.signal.aborted ? 130 : 0),
-      (err: Error) => {
-        console.error(`lab speed: ${err.message}`);
-        process.exit(abort.signal.aborted ? 130 : 1);
-      },
-    );
-  }
-}
+if (require.main === module) runStandalone("lab speed", (signal) => measureLabSpeed(console.log, signal));

@@ -5,7 +5,7 @@
 // A benchmark, not a test: it reports BELOW but exits 0; it exits 1 only when it could not measure.
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { cpython, implementations, tcpImplementations, type Implementation, type ImplementationKey } from "./implementations";
+import { cpython, floor, implementations, tcpImplementations, type Implementation, type ImplementationKey } from "./implementations";
 import { canOpenVeth, loopback, openVeth, type Link } from "./links";
 import { socketMemory, type MemoryRun } from "./memory";
 import { parseOptions, type BenchOptions } from "./options";
@@ -18,14 +18,17 @@ import { udpRate, type UdpRun } from "./udp-rate";
 import { measureLabSpeed } from "./lab-speed";
 import { measureViewsCost } from "./views-cost";
 import { measureClassGrading } from "./class-grading";
+import { CheckGuard } from "../src/runner/check-guard";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
 /** Set while the veth link is being opened: Ctrl-C then waits for the lab's roll-back. */
 let opening: Promise<unknown> | undefined;
 const abort = new AbortController();
-/** Set while the lab-speed part runs: Ctrl-C then waits for it to stop its server and lab. */
-let labSpeedRun: Promise<unknown> | undefined;
+/** Set while a lab part (lab speed, views cost, class grading) runs: Ctrl-C then waits for it to stop its servers and labs. */
+let labPartRun: Promise<unknown> | undefined;
+/** The class-grading part's guard: closing it stops the grading and undoes every check's lab and server. */
+const classGuard = new CheckGuard();
 
 /** The implementations in round r's order (rotated by one each round). */
 function rotated(list: Implementation[], r: number): Implementation[] {
@@ -58,7 +61,8 @@ async function benchLink(link: Link, o: BenchOptions): Promise<LinkResults> {
       progress(`${link.name}: same-work run skipped (a receiver has no free-running result)`);
       return results;
     }
-    const receivers = implementations.filter((impl) => pacedKeys.includes(impl.key));
+    // The floor runs here only: a receiver with no sender of its own.
+    const receivers = [...implementations.filter((impl) => pacedKeys.includes(impl.key)), floor];
     // At most ~4 s per paced TCP run: the same bytes for every receiver, a bounded bench.
     const tcpBytes = Math.min(o.tcpBytes, Math.floor(rates.tcp * 1e6 * 4));
     const pacedTcp = await measure<TcpRun>(receivers, o.rounds, `${link.name} TCP paced ${rates.tcp} MB/s`, (impl) =>
@@ -97,7 +101,7 @@ async function main(): Promise<number> {
     abort.abort();
     const link = openLink;
     openLink = undefined;
-    const cleanup = Promise.allSettled([link ? link.close() : (opening ?? Promise.resolve()), labSpeedRun]);
+    const cleanup = Promise.allSettled([link ? link.close() : (opening ?? Promise.resolve()), classGuard.close(), labPartRun]);
     void cleanup.finally(() => process.exit(130));
   };
   process.on("SIGINT", onSignal);
@@ -150,27 +154,22 @@ async function main(): Promise<number> {
   console.log(memoryReport(memory));
   // The lab-speed part brings up a lab and Jupyter: only in a run that includes the veth (the lab's link).
   if (o.labSpeed && canOpenVeth() && o.links.includes("veth") && !abort.signal.aborted) {
-    progress("lab speed: lab up/down, kernels through Jupyter");
-    try {
-      console.log("");
-      labSpeedRun = measureLabSpeed(console.log, abort.signal);
-      await labSpeedRun;
-    } catch (err) {
-      console.log(`lab speed could not be measured: ${(err as Error).message}`);
-    }
-    progress("views cost: a cell with the wire view and socket table against one without");
-    try {
-      console.log("");
-      await measureViewsCost(console.log);
-    } catch (err) {
-      console.log(`views cost could not be measured: ${(err as Error).message}`);
-    }
-    progress("class grading: 4 reference submissions, 1 then 2 at once");
-    try {
-      console.log("");
-      await measureClassGrading(console.log);
-    } catch (err) {
-      console.log(`class grading could not be measured: ${(err as Error).message}`);
+    // Each part takes its own lab and Jupyter server down when it ends, fails or is aborted.
+    const parts: { what: string; name: string; run: () => Promise<unknown> }[] = [
+      { what: "lab speed: lab up/down, kernels through Jupyter", name: "lab speed", run: () => measureLabSpeed(console.log, abort.signal) },
+      { what: "views cost: a cell with the wire view and socket table against one without", name: "views cost", run: () => measureViewsCost(console.log, abort.signal) },
+      { what: "class grading: 4 reference submissions, 1 then 2 at once", name: "class grading", run: () => measureClassGrading(console.log, 4, classGuard).finally(() => classGuard.close()) },
+    ];
+    for (const part of parts) {
+      if (abort.signal.aborted) break;
+      progress(part.what);
+      try {
+        console.log("");
+        labPartRun = part.run();
+        await labPartRun;
+      } catch (err) {
+        console.log(`${part.name} could not be measured: ${(err as Error).message}`);
+      }
     }
   }
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; targets are goals, not a test: BELOW does not fail the run)`);

@@ -55,7 +55,8 @@ export function pacedRates(results: LinkResults, share: number): { tcp: number; 
  */
 export function pacedLines(p: PacedResults): string[] {
   const lines = [`  Same work: one paced sender (CPython's) offers every receiver ${(p.share * 100).toFixed(0)}% of the slowest receiver's best rate above;`,
-    `  receiver CPU (its own user + system) per unit of work, lowest round (median), every round`];
+    `  receiver CPU (its own user + system) per unit of work, lowest round (median), every round; the floor is a bare`,
+    `  receive loop on this module's machinery (koffi calls, a libuv poll handle: bench/peers/floor.ts)`];
   const rows: { test: "tcp" | "udp"; what: string; unit: string; cost: (r: TcpRun | UdpRun) => number; note: (r: TcpRun | UdpRun) => string }[] = [
     { test: "tcp", what: `TCP recv(65536), ${num(p.tcpRate)} MB/s offered, ${(p.tcpBytes / 2 ** 20).toFixed(0)} MiB`, unit: "us CPU/MB",
       cost: (r) => 1e6 / (r as TcpRun).mbPerCpuSecond, note: (r) => `${num((r as TcpRun).mbps)} MB/s${(r as TcpRun).ended === "eof" ? "" : ` (${(r as TcpRun).ended})`}` },
@@ -82,6 +83,12 @@ export function pacedLines(p: PacedResults): string[] {
     }
     const ratio = Math.min(...mine) / Math.min(...other);
     lines.push(`${name}${ratio.toFixed(2)}x (${(median(mine) / median(other)).toFixed(2)}x)  target <= 1.0x  ${ratio <= 1 ? "PASS" : "FAIL"}`);
+    // Where the difference lies: the module's own overhead, and the way of waiting itself.
+    const bare = costs.get("floor") ?? [];
+    if (bare.length) {
+      lines.push(`      this module / floor (the module's own overhead)              ${(Math.min(...mine) / Math.min(...bare)).toFixed(2)}x (${(median(mine) / median(bare)).toFixed(2)}x)`);
+      lines.push(`      floor / CPython socket (event-loop waiting vs a blocking call) ${(Math.min(...bare) / Math.min(...other)).toFixed(2)}x (${(median(bare) / median(other)).toFixed(2)}x)`);
+    }
   }
   return lines;
 }
@@ -111,6 +118,7 @@ const labels: Record<ImplementationKey, string> = {
   node: "Node net/dgram",
   "module-into": "  recv_into",
   "cpython-into": "  recv_into",
+  floor: "floor (bare)",
 };
 const longLabels: Record<ImplementationKey, string> = { ...labels, "module-into": "this module recv_into", "cpython-into": "CPython recv_into" };
 

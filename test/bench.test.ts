@@ -8,7 +8,7 @@ import { loopback } from "../bench/links";
 import { socketMemory } from "../bench/memory";
 import { parseOptions } from "../bench/options";
 import { costLines, pacedLines, pacedRates, type LinkResults } from "../bench/report";
-import { cpython } from "../bench/implementations";
+import { cpython, floor } from "../bench/implementations";
 import { tcpBulk } from "../bench/tcp-bulk";
 import { udpRate } from "../bench/udp-rate";
 
@@ -106,6 +106,27 @@ test("bench report: the same-work loads are a share of the slower receiver's bes
   assert.match(lines, /this module\s+5\.00\s+\(5\.00\)\s+5\.00 at 61,000\/s, loss 1\.0%/);
   assert.match(lines, /CPython socket\s+4\.00\s+\(4\.00\)\s+4\.00 at 61,000\/s, loss 0\.0%, failed: no datagrams/);
   assert.match(lines, /CPU for the same work 1\.25x \(1\.25x\)  target <= 1\.0x  FAIL/);
+  assert.doesNotMatch(lines, /this module \/ floor/, "no floor ratios without floor rounds");
+
+  // With the floor's rounds: the module's own overhead and the way of waiting, as two ratios.
+  const withFloor = pacedLines({
+    share: 0.5, tcpRate: 610, tcpBytes: 64 * 2 ** 20, udpRate: 61_000,
+    tcp: new Map([["module", [tcp(610, 2000)]], ["floor", [tcp(610, 4000)]], ["cpython", [tcp(610, 5000)]]]),
+    udp: new Map([["module", [udp(61_000, 200_000)]], ["floor", [udp(61_000, 250_000)]], ["cpython", [udp(61_000, 400_000)]]]),
+  }).join("\n");
+  assert.match(withFloor, /floor \(bare\)\s+250\s+\(250\)/);
+  assert.match(withFloor, /this module \/ floor \(the module's own overhead\)\s+2\.00x \(2\.00x\)\n\s+floor \/ CPython socket \(event-loop waiting vs a blocking call\) 1\.25x \(1\.25x\)/);
+  assert.match(withFloor, /this module \/ floor \(the module's own overhead\)\s+1\.25x \(1\.25x\)\n\s+floor \/ CPython socket \(event-loop waiting vs a blocking call\) 1\.60x \(1\.60x\)/);
+});
+
+test("bench peers: the floor's bare receivers take every byte and count datagrams like the module's (paced CPython sender)", async () => {
+  const tcpRun = await tcpBulk(floor, loopback, TCP_BYTES, 20, { sender: cpython, rate: 200 });
+  assert.equal(tcpRun.ended, "eof");
+  assert.equal(tcpRun.bytes, TCP_BYTES);
+  assert.ok(tcpRun.mbps < 260 && tcpRun.mbPerCpuSecond > 0, JSON.stringify(tcpRun));
+  const udpRun = await udpRate(floor, loopback, { size: 64, warmup: 0.05, window: 0.3, idle: 0.3 }, { sender: cpython, rate: 5000 });
+  assert.ok(udpRun.received > 0 && udpRun.rate < 6500 && udpRun.perCpuSecond > 0, JSON.stringify(udpRun));
+  assert.ok(udpRun.received <= udpRun.sent, JSON.stringify(udpRun));
 });
 
 test("bench peers: a paced CPython sender offers the same load to this module's receiver (TCP and UDP)", async () => {

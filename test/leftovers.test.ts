@@ -27,6 +27,8 @@ const walkthrough = node(dist("src", "runner", "walkthrough.js"), "udp");
 const fixtures = join(projectRoot, "test", "fixtures");
 const checker = node(dist("src", "runner", "check-exercise.js"), join(fixtures, "balcony-udp-unreliable-juliet.ipynb"), join(fixtures, "balcony-udp-unreliable-romeo.ipynb"), "--udp");
 const labSpeed = node(dist("bench", "lab-speed.js"));
+const viewsCost = node(dist("bench", "views-cost.js"));
+const classGrading = node(dist("bench", "class-grading.js"));
 const bench = node(dist("bench", "main.js"), "--quick", "--link", "veth");
 const start = node(dist("src", "start.js"));
 const labCli = (command: string) => node(dist("src", "lab", "cli.js"), command);
@@ -119,6 +121,10 @@ const scenarios: Scenario[] = [
   { name: "check-exercise on a lab already up: SIGTERM late", argv: checker, labUp: true, stop: { signal: "SIGTERM", after: /cells on juliet and romeo \(kernels started/, extraMs: 1500 } },
   // The bench's lab-speed part (the full quick bench adds only loopback/veth rates, which the bench test covers).
   ...halfWay("bench lab-speed", labSpeed, 1500, 12_000),
+  // Its views-cost part (lab, tcpdump, server, two kernels) and class-grading part (a lab and a
+  // server per submission), each stopped while it measures.
+  { name: "bench views-cost: Ctrl-C late", argv: viewsCost, stop: { signal: "SIGINT", after: 12_000 } },
+  { name: "bench class-grading: SIGTERM late", argv: classGrading, stop: { signal: "SIGTERM", after: 20_000 } },
   // npm run bench -- --quick (veth link only: loopback opens nothing): stopped while it measures the
   // veth link (peers in the bs- hosts) and in its lab-speed part (server, kernels, bs- hosts).
   { name: "bench --quick: Ctrl-C on the veth link", argv: bench, stop: { signal: "SIGINT", after: /veth TCP/, extraMs: 1000 } },
