@@ -143,6 +143,23 @@ test("each host's kernel runs its cells on that host", { skip: needsRoot, timeou
   }
 });
 
+test("a kernel answers cell after cell: 600 in a row, each printing, each ending idle", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
+  // tslab publishes without waiting for its sends, and zeromq.js defers the 513th unawaited
+  // send in a row and refuses (EBUSY) those made meanwhile: about the 168th cell with output
+  // hung for ever until tslab-preload chained the sends.
+  const kernel = await startKernel("juliet");
+  for (let i = 0; i < 600; i++) {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 10_000)));
+    const reply = await Promise.race([execute(kernel, `console.log(${i})`), late]);
+    clearTimeout(timer);
+    assert.ok(reply !== null, `cell ${i + 1} did not end (reply and idle status) within 10 s`);
+    assert.equal(reply.status, "ok", reply.stderr);
+    assert.equal(reply.stdout, `${i}\n`);
+  }
+  await kernel.shutdown();
+});
+
 test("interrupt ends a cell awaiting recvfrom, and a datagram sent afterwards is still received", { skip: needsRoot, timeout: TEST_TIMEOUT_MS }, async () => {
   // Each phase says where it is, so a test that times out shows where it waited.
   const phase = (what: string) => console.log(`# interrupt test: ${what}`);

@@ -21,10 +21,21 @@
 //    stack: tslab's own start-up frames. Made (during that one synchronous call) as an Error that
 //    prints as "Error: Interrupted asynchronously", it reads like the socket module's errors.
 //
+// 3. A kernel that answers after its 168th cell. tslab publishes each message without waiting
+//    for the send (jupyter.js, signAndSend: `sock.send(...)`, never awaited). zeromq.js resolves
+//    at most 512 sends in a row at once on a socket (max_sync_operations in its socket.cc; the
+//    count restarts only when a send or receive goes through its poller), defers the 513th, and
+//    throws EBUSY ("Socket is busy writing") at every send made while that one waits. tslab's
+//    iopub socket only sends, so its 513th message starts the deferral and the rest of that
+//    cell's messages are lost: the cell never reports idle, the notebook shows it running for
+//    ever, and so does every later cell (measured: the 168th cell with output, the 252nd
+//    without; plain tslab the same). Here each socket's sends are chained, one after the other.
+//
 // If tslab's layout ever changes, this does nothing and tslab interrupts as it always did.
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { inspect } from "node:util";
+import { dirname } from "node:path";
 
 /** The environment variable naming the control channel's descriptor (host-kernel sets it). */
 const CONTROL_FD_ENV = "SOCKETS_KERNEL_CONTROL_FD";
@@ -164,4 +175,40 @@ function hookExecutor(): void {
   };
 }
 
+type Send = (this: object, ...args: unknown[]) => Promise<void>;
+
+/** Job 3: zeromq.js sends one at a time per socket, in the order tslab makes them. */
+function chainZmqSends(): void {
+  let zmq: Record<string, { prototype: { send?: Send } } | undefined>;
+  try {
+    // The instance tslab loads: resolved from tslab's own folder.
+    const tslabDir = dirname(require.resolve("tslab/package.json", { paths: [process.cwd(), __dirname] }));
+    zmq = require(require.resolve("zeromq", { paths: [tslabDir] }));
+  } catch {
+    return;
+  }
+  const last = new WeakMap<object, Promise<void>>();
+  // send is a read-only native method of zeromq's Socket: each class tslab uses gets its own.
+  for (const name of ["Publisher", "Router", "Reply"]) {
+    const proto = zmq[name]?.prototype;
+    const send = proto?.send;
+    if (proto === undefined || typeof send !== "function") continue;
+    const chained: Send = function (this: object, ...args: unknown[]): Promise<void> {
+      const before = last.get(this) ?? Promise.resolve();
+      const sent = before.then(() => send.apply(this, args));
+      last.set(this, sent.then(() => undefined, () => undefined));
+      // tslab never awaits a send: a failed one (its socket closed at shutdown) must not become
+      // an unhandled rejection, which would end the kernel. A caller that awaits still sees it.
+      sent.catch(() => undefined);
+      return sent;
+    };
+    try {
+      Object.defineProperty(proto, "send", { value: chained, writable: true, configurable: true });
+    } catch {
+      // left as it was: tslab behaves as without this preload
+    }
+  }
+}
+
 hookExecutor();
+chainZmqSends();
