@@ -12,6 +12,7 @@
 import * as socket from "@sockets-typescript/socket";
 // The socket package's own foreign functions (libc.ts stays the only file that declares any).
 import * as libc from "@sockets-typescript/socket/dist/src/libc";
+import { acceptOne } from "./accept";
 import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
 
 const USAGE = "usage: floor tcp recv HOST LIMIT_S | floor udp recv HOST WARMUP_S WINDOW_S IDLE_S";
@@ -36,12 +37,7 @@ function idleWatch(idle: () => number, onIdle: () => void): { progress: () => vo
 }
 
 async function tcp(host: string, limit: number): Promise<void> {
-  const server = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
-  server.bind([host, 0]);
-  server.listen(1);
-  ready(server.getsockname()[1]);
-  server.settimeout(limit);
-  const [conn] = await server.accept();
+  const { server, conn } = await acceptOne(host, limit);
   const fd = conn.fileno();
   const poll = readiness(fd);
   let total = 0;

@@ -4,18 +4,14 @@
 //   module-tcp recv_into HOST LIMIT_S the same with recv_into() into one reused 64 KiB buffer
 //   module-tcp send HOST PORT BYTES   connect, sendall() 1 MiB chunks
 import * as socket from "@sockets-typescript/socket";
-import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
+import { acceptOne } from "./accept";
+import { CHECK_EVERY, args, cpuSeconds, now, result } from "./lines";
 
 const USAGE = "usage: module-tcp recv|recv_into HOST LIMIT_S | send HOST PORT BYTES";
 const CHUNK = 1 << 20;
 
 async function receive(host: string, limit: number, into: boolean): Promise<void> {
-  const server = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
-  server.bind([host, 0]);
-  server.listen(1);
-  ready(server.getsockname()[1]);
-  server.settimeout(limit);
-  const [conn] = await server.accept();
+  const { server, conn } = await acceptOne(host, limit);
   // The timeout only starts when a call has to wait: it costs nothing while data flows.
   conn.settimeout(2);
   let total = 0;
