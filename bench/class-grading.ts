@@ -31,7 +31,7 @@ function referenceClass(count: number): string {
 }
 
 /** The measurement; closing `guard` (the bench's Ctrl-C or SIGTERM) stops the grading and takes every lab and server down. */
-export async function measureClassGrading(log: (line: string) => void = console.log, count = 4, guard?: CheckGuard): Promise<ClassThroughput> {
+export async function measureClassGrading(log: (line: string) => void = console.log, count = 4, guard?: CheckGuard, progress?: (line: string) => void): Promise<ClassThroughput> {
   const classFolder = referenceClass(count);
   const debug = console.debug;
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
@@ -39,7 +39,7 @@ export async function measureClassGrading(log: (line: string) => void = console.
     const perMinute = {} as Record<1 | 2, number>;
     let allPassed = true;
     for (const parallel of [1, 2] as const) {
-      const result = await gradeClass({ classFolder, parallel, seedCount: 1, prefixBase: `bc${parallel}`, guard });
+      const result = await gradeClass({ classFolder, parallel, seedCount: 1, prefixBase: `bc${parallel}`, guard, print: progress });
       perMinute[parallel] = result.grades.length / (result.wallMs / 60_000);
       allPassed &&= result.grades.every((g) => g.score === 3);
       log(`class grading, ${parallel} at once: ${result.grades.length} submissions in ${(result.wallMs / 1000).toFixed(1)} s = ${perMinute[parallel].toFixed(1)} per minute`);
@@ -56,6 +56,6 @@ if (require.main === module) {
   runStandalone("class grading", (signal) => {
     const guard = new CheckGuard();
     signal.addEventListener("abort", () => void guard.close(), { once: true });
-    return measureClassGrading(console.log, 4, guard).finally(() => guard.close());
+    return measureClassGrading(console.log, 4, guard, (line) => process.stderr.write(`${line}\n`)).finally(() => guard.close());
   });
 }

@@ -75,6 +75,7 @@ export async function measureViewsCost(log: (line: string) => void = console.log
     await deadline(listening, CELL_MS, "the reference tcpdump to listen", signal);
     const juliet = await deadline(kernels.startNew({ name: "ts-juliet" }), KERNEL_START_MS, "the Jupyter server to start kernel ts-juliet", signal);
     const romeo = await deadline(kernels.startNew({ name: "ts-romeo" }), KERNEL_START_MS, "the Jupyter server to start kernel ts-romeo", signal);
+    process.stderr.write(`views cost: kernels started, ${ROUNDS} rounds\n`);
     await execute(romeo, `import * as socket from "@sockets-typescript/socket";\nconst r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);\nr.bind(["${ROMEO}", ${ports.romeoUnused}]);`, signal);
     await execute(juliet, `import * as socket from "@sockets-typescript/socket";\nimport { host } from "@sockets-typescript/notebook";\nconst here = host("juliet");\nawait here.capture!.started();\nlet seen = 0;\nconst s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);\ns.bind(["${JULIET}", ${ports.juliet}]);`, signal);
     const send = `await s.sendto(socket.b\`Hello\`, ["${ROMEO}", ${ports.romeoUnused}]);`;

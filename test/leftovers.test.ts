@@ -123,8 +123,8 @@ const scenarios: Scenario[] = [
   ...halfWay("bench lab-speed", labSpeed, 1500, 12_000),
   // Its views-cost part (lab, tcpdump, server, two kernels) and class-grading part (a lab and a
   // server per submission), each stopped while it measures.
-  { name: "bench views-cost: Ctrl-C late", argv: viewsCost, stop: { signal: "SIGINT", after: 12_000 } },
-  { name: "bench class-grading: SIGTERM late", argv: classGrading, stop: { signal: "SIGTERM", after: 20_000 } },
+  { name: "bench views-cost: Ctrl-C late", argv: viewsCost, stop: { signal: "SIGINT", after: /views cost: kernels started/, extraMs: 1000 } },
+  { name: "bench class-grading: SIGTERM late", argv: classGrading, stop: { signal: "SIGTERM", after: /started student-1/, extraMs: 5000 } },
   // npm run bench -- --quick (veth link only: loopback opens nothing): stopped while it measures the
   // veth link (peers in the bs- hosts) and in its lab-speed part (server, kernels, bs- hosts).
   { name: "bench --quick: Ctrl-C on the veth link", argv: bench, stop: { signal: "SIGINT", after: /veth TCP/, extraMs: 1000 } },
