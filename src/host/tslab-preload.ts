@@ -1,4 +1,4 @@
-// Loaded into tslab's process by host-kernel (node -r). Two jobs:
+// Loaded into tslab's process by host-kernel (node -r). Three jobs:
 //
 // 1. The stop button ends the cell it was pressed for, with one press, and never a later cell.
 //    tslab alone interrupts on SIGINT, and only an await under way: a signal that lands while it
@@ -196,10 +196,10 @@ function chainZmqSends(): void {
     const chained: Send = function (this: object, ...args: unknown[]): Promise<void> {
       const before = last.get(this) ?? Promise.resolve();
       const sent = before.then(() => send.apply(this, args));
-      last.set(this, sent.then(() => undefined, () => undefined));
-      // tslab never awaits a send: a failed one (its socket closed at shutdown) must not become
-      // an unhandled rejection, which would end the kernel. A caller that awaits still sees it.
-      sent.catch(() => undefined);
+      // The next send waits for this one, failed or not. Handled here, a failed send (its socket
+      // closed at shutdown) is no unhandled rejection, which would end the kernel: tslab never
+      // awaits a send. A caller that awaits still sees the failure.
+      last.set(this, sent.catch(() => undefined));
       return sent;
     };
     try {
