@@ -30,11 +30,19 @@ function referenceClass(count: number): string {
   return dir;
 }
 
-/** The measurement; closing `guard` (the bench's Ctrl-C or SIGTERM) stops the grading and takes every lab and server down. */
-export async function measureClassGrading(log: (line: string) => void = console.log, count = 4, guard?: CheckGuard, progress?: (line: string) => void): Promise<ClassThroughput> {
+/**
+ * The measurement; `signal` (the bench's Ctrl-C or SIGTERM) stops the grading, and every check's
+ * lab and server are taken down before the promise settles. `progress` gets the grader's lines.
+ */
+export async function measureClassGrading(log: (line: string) => void = console.log, signal?: AbortSignal, progress?: (line: string) => void, count = 4): Promise<ClassThroughput> {
   const classFolder = referenceClass(count);
   const debug = console.debug;
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
+  // One guard for both passes: closing it undoes every check under way (and the graders' copies).
+  const guard = new CheckGuard();
+  const stop = () => void guard.close();
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
   try {
     const perMinute = {} as Record<1 | 2, number>;
     let allPassed = true;
@@ -47,15 +55,11 @@ export async function measureClassGrading(log: (line: string) => void = console.
     log(`class grading: 2 at once vs 1: ${(perMinute[2] / perMinute[1]).toFixed(2)}x${allPassed ? "" : " (some reference submission did not pass: see check-exercise)"}`);
     return { submissions: count, perMinute, allPassed };
   } finally {
+    signal?.removeEventListener("abort", stop);
+    await guard.close();
     console.debug = debug;
     rmSync(classFolder, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) {
-  runStandalone("class grading", (signal) => {
-    const guard = new CheckGuard();
-    signal.addEventListener("abort", () => void guard.close(), { once: true });
-    return measureClassGrading(console.log, 4, guard, (line) => process.stderr.write(`${line}\n`)).finally(() => guard.close());
-  });
-}
+if (require.main === module) runStandalone("class grading", (signal) => measureClassGrading(console.log, signal, (line) => process.stderr.write(`${line}\n`)));

@@ -9,33 +9,11 @@ import { Lab } from "../src/lab/lab";
 import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
 import { untilHostsIdle } from "../src/runner/lab-session";
+import { CELL_MS, INTERRUPT_MS, KERNEL_START_MS, LAB_MS, SHUTDOWN_MS, deadline } from "./deadlines";
 import { runStandalone } from "./standalone";
 
 const ROUNDS = 5;
-/** Deadlines, generous for a busy machine (2 cores shared): a wait beyond them is a hang, not slowness. */
-const LAB_MS = 60_000;
-const KERNEL_START_MS = 60_000;
-const CELL_MS = 30_000;
-const INTERRUPT_MS = 10_000;
-const SHUTDOWN_MS = 30_000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-/** `promise`, or an Error naming `what` when it does not settle within ms or `signal` aborts. */
-export function deadline<T>(promise: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
-  promise.catch(() => undefined); // settles later, after we gave up: not an unhandled rejection
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => finish(() => reject(new Error(`interrupted while waiting for ${what}`)));
-    const timer = setTimeout(() => finish(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`))), ms);
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      settle();
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    promise.then((value) => finish(() => resolve(value)), (err) => finish(() => reject(err)));
-  });
-}
 
 function untilIdle(kernel: Kernel.IKernelConnection, signal?: AbortSignal): Promise<void> {
   let check = () => {};

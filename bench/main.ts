@@ -18,7 +18,6 @@ import { udpRate, type UdpRun } from "./udp-rate";
 import { measureLabSpeed } from "./lab-speed";
 import { measureViewsCost } from "./views-cost";
 import { measureClassGrading } from "./class-grading";
-import { CheckGuard } from "../src/runner/check-guard";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
@@ -27,8 +26,6 @@ let opening: Promise<unknown> | undefined;
 const abort = new AbortController();
 /** Set while a lab part (lab speed, views cost, class grading) runs: Ctrl-C then waits for it to stop its servers and labs. */
 let labPartRun: Promise<unknown> | undefined;
-/** The class-grading part's guard: closing it stops the grading and undoes every check's lab and server. */
-const classGuard = new CheckGuard();
 
 /** The implementations in round r's order (rotated by one each round). */
 function rotated(list: Implementation[], r: number): Implementation[] {
@@ -101,7 +98,7 @@ async function main(): Promise<number> {
     abort.abort();
     const link = openLink;
     openLink = undefined;
-    const cleanup = Promise.allSettled([link ? link.close() : (opening ?? Promise.resolve()), classGuard.close(), labPartRun]);
+    const cleanup = Promise.allSettled([link ? link.close() : (opening ?? Promise.resolve()), labPartRun]);
     void cleanup.finally(() => process.exit(130));
   };
   process.on("SIGINT", onSignal);
@@ -158,7 +155,7 @@ async function main(): Promise<number> {
     const parts: { what: string; name: string; run: () => Promise<unknown> }[] = [
       { what: "lab speed: lab up/down, kernels through Jupyter", name: "lab speed", run: () => measureLabSpeed(console.log, abort.signal) },
       { what: "views cost: a cell with the wire view and socket table against one without", name: "views cost", run: () => measureViewsCost(console.log, abort.signal) },
-      { what: "class grading: 4 reference submissions, 1 then 2 at once", name: "class grading", run: () => measureClassGrading(console.log, 4, classGuard).finally(() => classGuard.close()) },
+      { what: "class grading: 4 reference submissions, 1 then 2 at once", name: "class grading", run: () => measureClassGrading(console.log, abort.signal) },
     ];
     for (const part of parts) {
       if (abort.signal.aborted) break;

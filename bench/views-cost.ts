@@ -9,13 +9,10 @@ import { CAPTURE_FILTER } from "@sockets-typescript/notebook";
 import { Lab } from "../src/lab/lab";
 import { notebooksDir } from "../src/common/paths";
 import { startJupyter, type JupyterServer } from "../src/jupyter/server";
-import { deadline } from "./lab-speed";
+import { CELL_MS, KERNEL_START_MS, SHUTDOWN_MS, deadline } from "./deadlines";
 import { runStandalone } from "./standalone";
 
 const ROUNDS = 20;
-/** Deadlines, generous for a busy machine: a wait beyond them is a hang, not slowness. */
-const CELL_MS = 30_000;
-const KERNEL_START_MS = 60_000;
 const TARGET_RATIO = 1.5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -100,8 +97,8 @@ export async function measureViewsCost(log: (line: string) => void = console.log
     await execute(juliet, `conn.shutdown(socket.SHUT_RDWR);\nconn.close();\nl.close();`, signal);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const kernelPackets = Number(await execute(juliet, "seen += (await here.wire({ quiet: true })).length;\nconsole.log(seen);", signal));
-    await deadline(juliet.shutdown(), KERNEL_START_MS, "the Jupyter server to shut kernel ts-juliet down", signal);
-    await deadline(romeo.shutdown(), KERNEL_START_MS, "the Jupyter server to shut kernel ts-romeo down", signal);
+    await deadline(juliet.shutdown(), SHUTDOWN_MS, "the Jupyter server to shut kernel ts-juliet down", signal);
+    await deadline(romeo.shutdown(), SHUTDOWN_MS, "the Jupyter server to shut kernel ts-romeo down", signal);
     tcpdump.kill("SIGINT");
     await deadline(new Promise((resolve) => tcpdump.once("exit", resolve)), CELL_MS, "the reference tcpdump to end on SIGINT", signal);
     const result: ViewsCost = {

@@ -13,10 +13,10 @@ import * as socket from "@sockets-typescript/socket";
 // The socket package's own foreign functions (libc.ts stays the only file that declares any).
 import * as libc from "@sockets-typescript/socket/dist/src/libc";
 import { acceptOne } from "./accept";
-import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
+import { CHECK_EVERY, DatagramWindow, args, cpuSeconds, now, ready, result } from "./lines";
 
 const USAGE = "usage: floor tcp recv HOST LIMIT_S | floor udp recv HOST WARMUP_S WINDOW_S IDLE_S";
-const EAGAIN = 11;
+const { EAGAIN } = socket.errno;
 
 /** Resolves when fd is readable; the handle stays armed between waits (as the module's does). */
 function readiness(fd: number): { wait: () => Promise<void>; close: () => void } {
@@ -37,7 +37,7 @@ function idleWatch(idle: () => number, onIdle: () => void): { progress: () => vo
 }
 
 async function tcp(host: string, limit: number): Promise<void> {
-  const { server, conn } = await acceptOne(host, limit);
+  const { conn } = await acceptOne(host, limit);
   const fd = conn.fileno();
   const poll = readiness(fd);
   let total = 0;
@@ -89,15 +89,11 @@ async function udp(host: string, warmup: number, window: number, idle: number): 
   const scratch = Buffer.allocUnsafeSlow(2048);
   const name = Buffer.alloc(128);
   const nameLen = new Uint32Array(1);
-  let total = 0;
-  let windowStart = Infinity;
-  let windowEnd = Infinity;
-  let atStart: [number, number, number] | undefined;
-  let atEnd: [number, number, number] | undefined;
+  const counted = new DatagramWindow(warmup, window);
   // Before the first datagram the sender may take a while to start (the module's peer allows 10 s).
-  const watch = idleWatch(() => (total === 0 ? 10 : idle), () => {
+  const watch = idleWatch(() => (counted.total === 0 ? 10 : idle), () => {
     // The module's receiver ends the same way: idle seconds after the sender stopped.
-    result(atStart && atEnd ? { total, window: atEnd[0] - atStart[0], seconds: atEnd[1] - atStart[1], cpu: atEnd[2] - atStart[2] } : { total });
+    result(counted.result());
     process.exit(0);
   });
   for (;;) {
@@ -111,19 +107,7 @@ async function udp(host: string, warmup: number, window: number, idle: number): 
     // A fresh result per datagram, as a receive must return.
     const data = new Uint8Array(n);
     for (let i = 0; i < n; i++) data[i] = scratch[i];
-    if (total++ === 0) {
-      windowStart = now() + warmup;
-      windowEnd = windowStart + window;
-    }
-    if (total % CHECK_EVERY === 0) {
-      watch.progress();
-      const t = now();
-      if (atStart === undefined) {
-        if (t >= windowStart) atStart = [total, t, cpuSeconds()];
-      } else if (atEnd === undefined && t >= windowEnd) {
-        atEnd = [total, t, cpuSeconds()];
-      }
-    }
+    if (counted.count()) watch.progress();
   }
 }
 

@@ -3,7 +3,7 @@
 //       datagram: skip WARMUP_S, count during WINDOW_S, keep counting until IDLE_S of silence
 //   module-udp send HOST PORT SIZE SECONDS          sendto() SIZE-byte datagrams for SECONDS
 import * as socket from "@sockets-typescript/socket";
-import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
+import { CHECK_EVERY, DatagramWindow, args, now, ready, result } from "./lines";
 
 const USAGE = "usage: module-udp recv HOST WARMUP_S WINDOW_S IDLE_S | send HOST PORT SIZE SECONDS";
 
@@ -12,33 +12,21 @@ async function receive(host: string, warmup: number, window: number, idle: numbe
   sock.bind([host, 0]);
   ready(sock.getsockname()[1]);
   sock.settimeout(10);
+  const counted = new DatagramWindow(warmup, window);
   await sock.recvfrom(2048);
+  counted.count();
   // The timeout only starts when a call has to wait: it ends the run once the sender stops.
   sock.settimeout(idle);
-  let total = 1;
-  const first = now();
-  const windowStart = first + warmup;
-  const windowEnd = windowStart + window;
-  let atStart: [number, number, number] | undefined;
-  let atEnd: [number, number, number] | undefined;
   try {
     for (;;) {
       await sock.recvfrom(2048);
-      total++;
-      if (total % CHECK_EVERY === 0) {
-        const t = now();
-        if (atStart === undefined) {
-          if (t >= windowStart) atStart = [total, t, cpuSeconds()];
-        } else if (atEnd === undefined && t >= windowEnd) {
-          atEnd = [total, t, cpuSeconds()];
-        }
-      }
+      counted.count();
     }
   } catch (err) {
     if (!(err instanceof socket.timeout)) throw err;
   }
   sock.close();
-  result(atStart && atEnd ? { total, window: atEnd[0] - atStart[0], seconds: atEnd[1] - atStart[1], cpu: atEnd[2] - atStart[2] } : { total });
+  result(counted.result());
 }
 
 async function send(host: string, port: number, size: number, seconds: number): Promise<void> {

@@ -3,7 +3,7 @@
 //       'message': skip WARMUP_S, count during WINDOW_S, keep counting until IDLE_S of silence
 //   node-udp send HOST PORT SIZE SECONDS          send() SIZE-byte datagrams for SECONDS
 import * as dgram from "node:dgram";
-import { CHECK_EVERY, args, cpuSeconds, now, ready, result } from "./lines";
+import { CHECK_EVERY, DatagramWindow, args, now, ready, result } from "./lines";
 
 const USAGE = "usage: node-udp recv HOST WARMUP_S WINDOW_S IDLE_S | send HOST PORT SIZE SECONDS";
 
@@ -11,36 +11,23 @@ function receive(host: string, warmup: number, window: number, idle: number): vo
   const sock = dgram.createSocket("udp4");
   sock.bind(0, host, () => ready(sock.address().port));
   const firstTimer = setTimeout(() => { throw new Error("no datagram within 10 s"); }, 10_000);
-  let total = 0;
-  let windowStart = 0;
-  let windowEnd = 0;
-  let atStart: [number, number, number] | undefined;
-  let atEnd: [number, number, number] | undefined;
+  const counted = new DatagramWindow(warmup, window);
   let idleCheck: NodeJS.Timeout | undefined;
   const finish = (): void => {
     clearInterval(idleCheck);
     sock.close();
-    result(atStart && atEnd ? { total, window: atEnd[0] - atStart[0], seconds: atEnd[1] - atStart[1], cpu: atEnd[2] - atStart[2] } : { total });
+    result(counted.result());
   };
   sock.on("message", () => {
-    total++;
-    if (total === 1) {
+    counted.count();
+    if (counted.total === 1) {
       clearTimeout(firstTimer);
-      windowStart = now() + warmup;
-      windowEnd = windowStart + window;
       // Silence is checked on a timer rather than per datagram (no clock read per message).
       let seen = 0;
       idleCheck = setInterval(() => {
-        if (total === seen) finish();
-        seen = total;
+        if (counted.total === seen) finish();
+        seen = counted.total;
       }, idle * 1000);
-    } else if (total % CHECK_EVERY === 0) {
-      const t = now();
-      if (atStart === undefined) {
-        if (t >= windowStart) atStart = [total, t, cpuSeconds()];
-      } else if (atEnd === undefined && t >= windowEnd) {
-        atEnd = [total, t, cpuSeconds()];
-      }
     }
   });
 }
