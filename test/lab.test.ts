@@ -3,7 +3,9 @@
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { JULIET, ROMEO, ports } from "@sockets-typescript/topology";
 import { ETC_NETNS } from "../src/lab/lab";
 import { needsRoot, namespaces, nodeInHost, startInHost, testLab } from "./support/lab-fixture";
@@ -111,5 +113,25 @@ test("a failure half-way through up removes what up had made", { skip: needsRoot
   } finally {
     rmSync(`${ETC_NETNS}/lt-juliet`, { force: true });
   }
+  assert.equal(machineNetwork(), before_);
+});
+
+test("a step killed half-way through up (its part made, then a Ctrl-C) is removed too", { skip: needsRoot }, async () => {
+  await lab.down();
+  // An ip that creates juliet's namespace and then dies of SIGINT, as a Ctrl-C to the process
+  // group can make it: the namespace exists, and the step failed.
+  const realIp = execFileSync("sh", ["-c", "command -v ip"], { encoding: "utf8" }).trim();
+  const bin = mkdtempSync(join(tmpdir(), "lab-test-ip-"));
+  writeFileSync(join(bin, "ip"), `#!/bin/sh\n${realIp} "$@"\nstatus=$?\nif [ "$*" = "netns add lt-juliet" ]; then kill -INT $$; fi\nexit $status\n`);
+  chmodSync(join(bin, "ip"), 0o755);
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  try {
+    await assert.rejects(lab.up(), /ip netns add lt-juliet failed/);
+  } finally {
+    process.env.PATH = path;
+    rmSync(bin, { recursive: true, force: true });
+  }
+  assert.deepEqual(ours(), [], "namespaces left after a step killed half-way");
   assert.equal(machineNetwork(), before_);
 });

@@ -100,7 +100,7 @@ export class Lab {
 
   /**
    * Brings the lab up; what is already there is kept (up twice is fine). If a step fails or
-   * `signal` aborts, everything this call created is removed again before it throws.
+   * `signal` aborts, everything this call created, or began to create, is removed again before it throws.
    * `pauseMs` waits after each step (only so that a test can press Ctrl-C half-way).
    */
   async up(progress: Progress = () => {}, signal?: AbortSignal, pauseMs = 0): Promise<void> {
@@ -109,9 +109,12 @@ export class Lab {
     const step = async (what: string, action: () => Promise<unknown> | void, revert?: () => Promise<unknown> | void) => {
       if (signal?.aborted) throw new LabError("ERR_LAB_INTERRUPTED", "interrupted: the lab was not brought up, and what was made is removed again");
       progress(what);
+      // The undo is registered before the action: an action that fails or is killed half-way
+      // (a Ctrl-C reaches `ip netns add` too: the namespace exists, unusable) may have made its
+      // part. Every undo copes with finding nothing.
+      if (revert) undo.push(revert);
       await action();
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      if (revert) undo.push(revert);
     };
     try {
       const present = await this.presentNamespaces();
