@@ -6,7 +6,7 @@
 #   sudo bash testbeds/host-setup.sh --host romeo [--mac 02:00:00:aa:bb:cc] [--offline] [--with-jupyter]
 #
 # Run from the project's copy on the host (the folder this script is in, one level up). Steps:
-#   1. Node.js >= 20 (from the official Node.js package source, deb.nodesource.com, if missing or older)
+#   1. Node.js >= 22 (24 installed; from the official Node.js package source, deb.nodesource.com, if missing or older)
 #   2. host name, experiment address (on the interface with --mac) and /etc/hosts names, from
 #      packages/topology/topology.json; an address put there by this script is also written to a
 #      netplan file (matched by MAC), so that it survives a reboot, and re-checked at every run
@@ -18,8 +18,8 @@
 # (default 600) for its locks: minutes after a first boot, unattended-upgrades holds them.
 set -uo pipefail
 
-NODE_MAJOR_MIN="${NODE_MAJOR_MIN:-20}"  # raised only by tests, to exercise the install path
-NODE_MAJOR_INSTALL=22
+NODE_MAJOR_MIN="${NODE_MAJOR_MIN:-22}"  # raised only by tests, to exercise the install path
+NODE_MAJOR_INSTALL=24  # the major the whole test suite runs on (scripts/test.sh)
 NODESOURCE_URL="${NODESOURCE_URL:-https://deb.nodesource.com}"
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SETUP_LOG="${SETUP_LOG:-/var/log/sockets-typescript-setup.log}"
