@@ -65,6 +65,8 @@ export interface JupyterOptions {
   log?: "inherit" | "capture";
   /** Default notebook6 (Debian's). */
   frontEnd?: FrontEnd;
+  /** JupyterLab / Notebook 7: the page's application object as window.jupyterapp (for tests that read the page's own state). */
+  exposeApp?: boolean;
 }
 
 export interface JupyterServer {
@@ -120,6 +122,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
     "--KernelSpecManager.ensure_native_kernel=False",
     ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),
+    ...(options.exposeApp && frontEnd !== "notebook6" ? [`--${frontEnd === "lab" ? "LabApp" : "JupyterNotebookApp"}.expose_app_in_browser=True`] : []),
   ];
   // Own process group: a terminal's Ctrl-C reaches us, and we stop the server without its y/n prompt.
   const child = spawn(program, args, {
