@@ -177,6 +177,7 @@ async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
       }
       await Promise.all(pending.values());
       entries.sort((a, b) => a.index - b.index);
+      assert.deepEqual(errors.errors, [], `${frontEnd} ${part}: page or console errors`);
       assert.deepEqual(checkWalkthrough(entries, expectationsFor[part]), [], `${frontEnd} ${part}: the page showed something else:\n${entries.map((e) => `${e.step} ${e.host}: ${e.stdout}${e.stderr}`).join("\n")}`);
       assert.deepEqual(unseen, [], `${frontEnd} ${part}: printed lines the page does not show`);
       if (part === "udp") {
