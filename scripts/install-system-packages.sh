@@ -20,6 +20,7 @@ packages=(
   ethtool             # testbeds/host-setup.sh turns segmentation offloads off (tested in the lab)
   curl                # testbeds/host-setup.sh fetches the Node.js package key (its failure path is tested)
   iptables            # [grader] the exercise checker counts each line on the LAN and loses chosen datagrams (string + nth matches)
+  sudo                # the Classroom workflow's commands are tested as GitHub's runners run them (sudo)
   chromium            # the browser test drives the Notebook page as a student would (puppeteer-core, this executable)
 )
 
