@@ -1,4 +1,4 @@
-// npm run grader:gradescope -- [--out FILE] [--udp|--tcp] [--seeds N] [--timeout S] [--deadline S] [--points D,P,N]
+// npm run grader:gradescope -- [--out FILE] [--udp|--tcp] [--seeds N | --seed N,...] [--timeout S] [--deadline S] [--points D,P,N]
 //
 // Builds the autograder zip an instructor uploads to a Gradescope programming assignment: at the
 // zip's root setup.sh and run_autograder (Gradescope's names), beside them the project itself
@@ -22,7 +22,7 @@ export interface BundleOptions {
   config: GradescopeConfig;
 }
 
-const usage = "usage: npm run grader:gradescope -- [--out FILE] [--udp|--tcp] [--seeds N] [--timeout SECONDS] [--deadline SECONDS] [--points DELIVERED,PRINTED,NO_CELL_FAILED]";
+const usage = "usage: npm run grader:gradescope -- [--out FILE] [--udp|--tcp] [--seeds N | --seed N[,N...]] [--timeout SECONDS] [--deadline SECONDS] [--points DELIVERED,PRINTED,NO_CELL_FAILED]";
 
 export function parseBundleArgs(args: readonly string[]): BundleOptions {
   const config: GradescopeConfig = { ...DEFAULT_CONFIG, points: { ...DEFAULT_CONFIG.points } };
@@ -41,6 +41,7 @@ export function parseBundleArgs(args: readonly string[]): BundleOptions {
     if (arg === "--out") out = resolve(value(i++));
     else if (arg === "--udp" || arg === "--tcp") config.protocol = arg.slice(2) as "udp" | "tcp";
     else if (arg === "--seeds") config.seeds = whole(value(i++), arg);
+    else if (arg === "--seed") config.seedList = value(i++).split(",").map((s) => whole(s, arg));
     else if (arg === "--timeout") config.timeoutSeconds = whole(value(i++), arg);
     else if (arg === "--deadline") config.deadlineSeconds = whole(value(i++), arg);
     else if (arg === "--points") {
@@ -95,7 +96,7 @@ if (require.main === module) {
       const options = parseBundleArgs(process.argv.slice(2));
       const { bytes, files } = buildBundle(options);
       console.log(`wrote ${options.out} (${files} files, ${(bytes / 1024).toFixed(0)} KiB): setup.sh, run_autograder, the project, ${CONFIG_FILE}`);
-      console.log(`  ${options.config.protocol ? `${options.config.protocol.toUpperCase()} exercise` : "UDP or TCP, told by the notebooks"}; points ${options.config.points.delivered}/${options.config.points.printed}/${options.config.points.no_cell_failed}; ${options.config.seeds} seeds; ${options.config.timeoutSeconds} s per cell; ${options.config.deadlineSeconds} s per submission`);
+      console.log(`  ${options.config.protocol ? `${options.config.protocol.toUpperCase()} exercise` : "UDP or TCP, told by the notebooks"}; points ${options.config.points.delivered}/${options.config.points.printed}/${options.config.points.no_cell_failed}; ${options.config.seedList ? `seeds ${options.config.seedList.join(",")} for everyone` : `${options.config.seeds} fresh seeds`}; ${options.config.timeoutSeconds} s per cell; ${options.config.deadlineSeconds} s per submission`);
       console.log("Upload it under the assignment's Configure Autograder > Zip file upload (Ubuntu 22.04 or 24.04 base image).");
       return 0;
     },

@@ -21,8 +21,10 @@ import { DEFAULT_POINTS, checkResults, gradedResults, ungradedResults, type Grad
 /** The bundle's settings (gradescope.json in the project, written by the bundle builder). */
 export interface GradescopeConfig {
   points: Points;
-  /** UDP: network seeds per submission. */
+  /** UDP: network seeds per submission (fresh ones for each). */
   seeds: number;
+  /** UDP: the same seeds for every submission instead (every student on the same networks). */
+  seedList?: number[];
   /** Per cell. */
   timeoutSeconds: number;
   /** The whole grade: past it the check is stopped and results.json says so (keep it under Gradescope's timeout). */
@@ -34,7 +36,8 @@ export interface GradescopeConfig {
 export const DEFAULT_CONFIG: GradescopeConfig = { points: DEFAULT_POINTS, seeds: 3, timeoutSeconds: 20, deadlineSeconds: 540 };
 export const CONFIG_FILE = "gradescope.json";
 
-export function readConfig(file = join(projectRoot, CONFIG_FILE)): GradescopeConfig {
+/** The bundle's gradescope.json ($GRADER_CONFIG names another, e.g. for a rehearsal). */
+export function readConfig(file = process.env.GRADER_CONFIG || join(projectRoot, CONFIG_FILE)): GradescopeConfig {
   if (!existsSync(file)) return DEFAULT_CONFIG;
   const given = JSON.parse(readFileSync(file, "utf8")) as Partial<GradescopeConfig>;
   return { ...DEFAULT_CONFIG, ...given, points: { ...DEFAULT_POINTS, ...(given.points ?? {}) } };
@@ -133,6 +136,7 @@ async function gradeInLab(notebooks: [string, string], folder: string, submissio
       notebooks: copies,
       variant,
       seedCount: config.seeds,
+      seeds: config.seedList,
       timeoutMs: config.timeoutSeconds * 1000,
       prefix: options.prefix ?? "gs-",
       root: projectRoot,
