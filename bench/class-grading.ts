@@ -5,8 +5,8 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../src/common/paths";
-import { gradeClass } from "../src/runner/class-grading";
-import { CheckGuard } from "../src/runner/check-guard";
+import { gradeClass } from "../src/grader/class-grading";
+import { CheckGuard } from "../src/grader/check-guard";
 import { runStandalone } from "./standalone";
 
 export interface ClassThroughput {

@@ -8,7 +8,7 @@ import { JULIET, ports } from "@sockets-typescript/topology";
 import { Lab } from "../src/lab/lab";
 import { notebooksDir } from "../src/common/paths";
 import { startJupyter } from "../src/jupyter/server";
-import { untilHostsIdle } from "../src/runner/lab-session";
+import { untilHostsIdle } from "../src/session/lab-session";
 import { CELL_MS, INTERRUPT_MS, KERNEL_START_MS, LAB_MS, SHUTDOWN_MS, deadline } from "./deadlines";
 import { runStandalone } from "./standalone";
 

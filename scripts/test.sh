@@ -17,7 +17,7 @@ npm run -s build
 
 run_tests() {  # run_tests NODE_BIN_DIR FILE...: node --test on files (Node 21+ takes no folders)
   local bin="$1"; shift
-  echo "== node --test on Node.js $("$bin/node" --version): $# files"
+  echo "== node --test on Node.js $("$bin/node" --version): $*"
   # The chosen node first on PATH: whatever a test starts as `node` or `npm` runs on it too.
   PATH="$bin:$PATH" "$bin/node" --test --test-concurrency=1 --test-timeout=600000 "$@"
 }
@@ -26,8 +26,13 @@ if [ $# -gt 0 ]; then
   run_tests "$node24" "$@"
   exit
 fi
-shopt -s nullglob
-run_tests "$node24" packages/socket/dist/test/*.test.js packages/impair/dist/test/*.test.js dist/test/*.test.js
-run_tests "$node22" packages/socket/dist/test/*.test.js dist/test/walkthrough-notebooks.test.js
-PATH="$node22:$PATH" "$node22/node" --test --test-concurrency=1 --test-timeout=600000 \
-  --test-name-pattern="UDP reference solution meets every requirement" dist/test/check-exercise.test.js
+# Each part runs whatever the one before it did; the exit status says whether all passed.
+failed=()
+run_tests "$node24" packages/socket/dist/test/*.test.js packages/impair/dist/test/*.test.js dist/test/*.test.js || failed+=("Node 24: the whole suite")
+run_tests "$node22" packages/socket/dist/test/*.test.js dist/test/walkthrough-notebooks.test.js || failed+=("Node 22: socket tests and the walkthrough")
+run_tests "$node22" --test-name-pattern="UDP reference solution meets every requirement" dist/test/check-exercise.test.js || failed+=("Node 22: an exercise check")
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'npm test: FAILED: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "npm test: all passed (Node 24: whole suite; Node 22: socket tests, walkthrough, exercise check)"

@@ -7,7 +7,7 @@ import { notebooksDir, projectJupyterDir } from "./common/paths";
 import { ensureSystemPackages, missingSystemPackages } from "./common/system-packages";
 import { Lab } from "./lab/lab";
 import { startJupyter, type JupyterServer } from "./jupyter/server";
-import { untilHostsIdle } from "./runner/lab-session";
+import { untilHostsIdle } from "./session/lab-session";
 
 const PREFERRED_PORT = 8888;
 const say = (line: string) => console.log(`start: ${line}`);

@@ -10,10 +10,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { basename, join } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
 import { startJupyter, type JupyterServer } from "../src/jupyter/server";
-import type { TranscriptEntry } from "../src/runner/run-pair";
-import { readNotebook, type HostNotebook } from "../src/runner/notebook";
+import type { TranscriptEntry } from "../src/session/cell-recorder";
+import { readNotebook, type HostNotebook } from "../src/session/notebook";
 import { answerPrediction, scriptedAnswers } from "../src/runner/predictions";
-import { schedule } from "../src/runner/schedule";
+import { schedule } from "../src/session/schedule";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
 import { expectationsFor, type Part } from "../src/runner/walkthrough-expectations";

@@ -4,12 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "../src/runner/check-exercise";
+import { parseArgs } from "../src/grader/cli-args";
 import { UsageError } from "../src/common/errors";
-import { detectProtocol, loadPair, SubmissionError } from "../src/runner/exercise-pair";
-import { describePlan, planFor } from "../src/runner/adversary";
-import { findSubmissions, shardOf } from "../src/runner/class-grading";
-import { gradesCsv, CSV_COLUMNS, type Grade } from "../src/runner/grade-report";
+import { detectProtocol, loadPair, SubmissionError } from "../src/grader/exercise-pair";
+import { describePlan, planFor } from "../src/grader/adversary";
+import { findSubmissions, shardOf } from "../src/grader/class-grading";
+import { gradesCsv, CSV_COLUMNS, type Grade } from "../src/grader/grade-report";
 import { projectRoot } from "./support/lab-fixture";
 
 const solutions = join(projectRoot, "notebooks", "solutions");

@@ -13,7 +13,7 @@ import { needsRoot, namespaces, projectRoot, testLab } from "./support/lab-fixtu
 
 const prefix = "rnc-";
 const lab = testLab(prefix);
-const checker = join(projectRoot, "dist", "src", "runner", "check-exercise.js");
+const checker = join(projectRoot, "dist", "src", "grader", "check-exercise.js");
 const solutions = join(projectRoot, "notebooks", "solutions");
 
 /** What the check could leave behind, outside the lab's hosts. */

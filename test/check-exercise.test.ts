@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { checkExercise, type ExerciseResult } from "../src/runner/check-exercise";
+import { checkExercise, type ExerciseResult } from "../src/grader/check";
 import { needsRoot, namespaces, projectRoot, testLab } from "./support/lab-fixture";
 
 const prefix = "rnx-";
@@ -131,7 +131,7 @@ test("a UDP pair without recovery fails delivery; with --no-loss it passes (the 
 
 test("npm run check-exercise prints PASS/FAIL per requirement, the seeds and the replay command, exits 1 when one fails", { skip: needsRoot }, () => {
   const [juliet, romeo] = pair(fixtures, "balcony-udp-twice");
-  const result = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "check-exercise.js"), romeo, juliet, "--seed", String(SEED)], {
+  const result = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "grader", "check-exercise.js"), romeo, juliet, "--seed", String(SEED)], {
     cwd: projectRoot,
     env: { ...process.env, SOCKETS_LAB_PREFIX: prefix },
     encoding: "utf8",
@@ -146,7 +146,7 @@ test("npm run check-exercise prints PASS/FAIL per requirement, the seeds and the
 test("a wrong kernel or path stops the check before any lab exists (exit 2, the kernel to choose named)", { skip: needsRoot }, () => {
   const before = namespaces();
   const [, romeo] = pair(solutions, "03-balcony-udp");
-  const result = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "check-exercise.js"), romeo, romeo], {
+  const result = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "grader", "check-exercise.js"), romeo, romeo], {
     cwd: projectRoot,
     env: { ...process.env, SOCKETS_LAB_PREFIX: "rny-" },
     encoding: "utf8",
@@ -154,7 +154,7 @@ test("a wrong kernel or path stops the check before any lab exists (exit 2, the 
   assert.equal(result.status, 2);
   assert.match(result.stderr, /^check-exercise: both notebooks use the kernel ts-romeo: .* must run on juliet: choose the kernel "TypeScript on juliet" \(ts-juliet\) in it and save$/m);
   assert.deepEqual(namespaces(), before);
-  const usage = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "check-exercise.js"), romeo], { encoding: "utf8" });
+  const usage = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "grader", "check-exercise.js"), romeo], { encoding: "utf8" });
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /usage: npm run check-exercise -- <juliet notebook> <romeo notebook>/);
 });

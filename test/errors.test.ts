@@ -11,7 +11,7 @@ import {
 import { run } from "../src/common/commands";
 import { projectRoot } from "../src/common/paths";
 import { Lab, checkHost } from "../src/lab/lab";
-import { readNotebook } from "../src/runner/notebook";
+import { readNotebook } from "../src/session/notebook";
 
 test("each failure is its own class under SocketsError, with a code, a name and the message as given", () => {
   const cases: [SocketsError, Function, string, string, number][] = [
@@ -96,7 +96,7 @@ test("a notebook that cannot be used is a NotebookError with its code", () => {
 });
 
 test("the runners' command lines: usage and unreadable files exit 2 with one line", () => {
-  const checker = join(projectRoot, "dist", "src", "runner", "check-exercise.js");
+  const checker = join(projectRoot, "dist", "src", "grader", "check-exercise.js");
   const unknown = spawnSync(process.execPath, [checker, "a", "b", "--frobnicate"], { encoding: "utf8" });
   assert.equal(unknown.status, 2);
   assert.equal(

@@ -3,9 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HostName } from "@sockets-typescript/topology";
 import { RECEIVED_PREFIX, SENT_PREFIX, linesOf, makeVariant, variantLines } from "@sockets-typescript/dialogue";
-import { combineCases, errorLines, judgeExercise, type RunLines } from "../src/runner/exercise-requirements";
-import type { TranscriptEntry } from "../src/runner/run-pair";
-import type { LineArrival } from "../src/runner/wire-watch";
+import { combineCases, errorLines, judgeExercise } from "../src/grader/exercise-requirements";
+import type { LineArrival, RunLines } from "../src/grader/lines";
+import type { TranscriptEntry } from "../src/session/cell-recorder";
 
 let index = 0;
 function cell(host: HostName, step: string, lines: string[], options: Partial<TranscriptEntry> = {}): TranscriptEntry {

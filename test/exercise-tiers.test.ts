@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { checkExercise } from "../src/runner/check-exercise";
+import { checkExercise } from "../src/grader/check";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 
 const prefix = "rxt-";

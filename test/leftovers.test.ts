@@ -25,7 +25,7 @@ const node = (script: string, ...args: string[]) => [process.execPath, script, .
 
 const walkthrough = node(dist("src", "runner", "walkthrough.js"), "udp");
 const fixtures = join(projectRoot, "test", "fixtures");
-const checker = node(dist("src", "runner", "check-exercise.js"), join(fixtures, "balcony-udp-unreliable-juliet.ipynb"), join(fixtures, "balcony-udp-unreliable-romeo.ipynb"), "--udp");
+const checker = node(dist("src", "grader", "check-exercise.js"), join(fixtures, "balcony-udp-unreliable-juliet.ipynb"), join(fixtures, "balcony-udp-unreliable-romeo.ipynb"), "--udp");
 const labSpeed = node(dist("bench", "lab-speed.js"));
 const viewsCost = node(dist("bench", "views-cost.js"));
 const classGrading = node(dist("bench", "class-grading.js"));

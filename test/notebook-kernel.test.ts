@@ -6,9 +6,9 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import type { KernelMessage } from "@jupyterlab/services";
-import { LabSession } from "../src/runner/lab-session";
+import { LabSession } from "../src/session/lab-session";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
-import type { KernelPair } from "../src/runner/kernel-pair";
+import type { KernelPair } from "../src/session/kernel-pair";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 import { alive } from "./support/processes";
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { PredictionError, answerPrediction, parseAnswer, scriptedAnswers } from "../src/runner/predictions";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
 import { basicsExpectations } from "../src/runner/walkthrough-expectations";
-import type { TranscriptEntry } from "../src/runner/run-pair";
+import type { TranscriptEntry } from "../src/session/cell-recorder";
 
 test("the scripted answer replaces the student's guess and nothing else", () => {
   const cell = '// a) one\n// b) two\nconst guessU3: string = "?";   // type a, b or c between the quotes';

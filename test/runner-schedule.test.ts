@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readNotebook } from "../src/runner/notebook";
-import { schedule } from "../src/runner/schedule";
+import { readNotebook } from "../src/session/notebook";
+import { schedule } from "../src/session/schedule";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import { projectRoot } from "./support/lab-fixture";
 

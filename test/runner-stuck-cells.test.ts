@@ -5,10 +5,10 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { LabSession } from "../src/runner/lab-session";
-import { readNotebook } from "../src/runner/notebook";
+import { LabSession } from "../src/session/lab-session";
+import { readNotebook } from "../src/session/notebook";
 import { runPair } from "../src/runner/run-pair";
-import { schedule } from "../src/runner/schedule";
+import { schedule } from "../src/session/schedule";
 import { needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 
 const prefix = "rni-";

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { HandoutError } from "../src/common/errors";
-import type { TranscriptEntry } from "../src/runner/run-pair";
+import type { TranscriptEntry } from "../src/session/cell-recorder";
 import { executedNotebook, saveNotebooks, toHtml } from "../src/runner/save-notebooks";
 import { namespaces, needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { hosts, network } from "@sockets-typescript/topology";
 import { Lab, ETC_NETNS, LAN_INTERFACE } from "../src/lab/lab";
 import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
@@ -206,7 +206,7 @@ test("apt waits for the dpkg lock another apt holds (DPkg::Lock::Timeout), and s
   const lock = await holdLock(apt.dpkgLock);
   try {
     // ethtool "missing" (no sbin on PATH): the set-up asks apt for it, in the scratch root, where apt knows no packages
-    const run = await setupUntil(["--host", "juliet", "--offline"], { APT_CONFIG: apt.config, PATH: "/usr/local/bin:/usr/bin:/bin", APT_LOCK_TIMEOUT: "120" },
+    const run = await setupUntil(["--host", "juliet", "--offline"], { APT_CONFIG: apt.config, PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, APT_LOCK_TIMEOUT: "120" },
       /apt's lock \S+\/var\/lib\/dpkg\/lock-frontend is held by python3 \(pid \d+\) \(e\.g\. unattended-upgrades after a first boot\): waiting for it, up to 120 s/, lock.release);
     assert.ok(run.saw, run.out);
     assert.equal(run.status, 0, run.out);
@@ -222,7 +222,7 @@ test("apt update waits for the package lists' lock (apt itself does not: retried
   const apt = scratchApt();
   const lock = await holdLock(apt.listsLock);
   try {
-    const run = await setupUntil(["--host", "juliet", "--offline"], { APT_CONFIG: apt.config, PATH: "/usr/local/bin:/usr/bin:/bin", APT_LOCK_TIMEOUT: "120" },
+    const run = await setupUntil(["--host", "juliet", "--offline"], { APT_CONFIG: apt.config, PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, APT_LOCK_TIMEOUT: "120" },
       /apt's lock \S+\/var\/lib\/apt\/lists\/lock is held by python3 \(pid \d+\) \(e\.g\. unattended-upgrades after a first boot\): waiting for it, up to 120 s/, lock.release);
     assert.ok(run.saw, run.out);
     assert.equal(run.status, 0, run.out);
@@ -237,7 +237,7 @@ test("apt's lock held longer than APT_LOCK_TIMEOUT: apt's own words, and the ste
   const apt = scratchApt();
   const lock = await holdLock(apt.dpkgLock);
   try {
-    const { status, out } = setup(["--host", "juliet", "--offline"], { APT_CONFIG: apt.config, PATH: "/usr/local/bin:/usr/bin:/bin", APT_LOCK_TIMEOUT: "2" });
+    const { status, out } = setup(["--host", "juliet", "--offline"], { APT_CONFIG: apt.config, PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, APT_LOCK_TIMEOUT: "2" });
     assert.equal(status, 0, out);
     assert.match(out, /apt-get install -y -qq ethtool: exit 100:/);
     assert.match(out, /Unable to acquire the dpkg frontend lock/);

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HostName } from "@sockets-typescript/topology";
-import type { TranscriptEntry } from "../src/runner/run-pair";
+import type { TranscriptEntry } from "../src/session/cell-recorder";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
 import { udpExpectations, tcpExpectations } from "../src/runner/walkthrough-expectations";
 

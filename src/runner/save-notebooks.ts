@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { HandoutError } from "../common/errors";
 import { projectRoot } from "../common/paths";
-import type { NotebookOutput } from "./kernel-client";
-import type { TranscriptEntry } from "./run-pair";
+import type { NotebookOutput } from "../session/kernel-client";
+import type { TranscriptEntry } from "../session/cell-recorder";
 
 export const NBCONVERT = "/usr/bin/jupyter-nbconvert";
 const NBCONVERT_TIMEOUT_MS = 120_000;

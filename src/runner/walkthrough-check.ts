@@ -1,6 +1,6 @@
 // Compares a walkthrough transcript with the expectations table, step by step.
 import type { Expectation, Memory } from "./walkthrough-expectations";
-import type { TranscriptEntry } from "./run-pair";
+import type { TranscriptEntry } from "../session/cell-recorder";
 
 export interface Deviation {
   step: string;

@@ -4,15 +4,16 @@
 // Exits 1 naming the first step that deviates (2 if it could not run at all).
 import { join } from "node:path";
 import { hostNames } from "@sockets-typescript/topology";
-import type { KernelBackend, KernelPair } from "./kernel-pair";
-import { LabSession, closeOnSignals } from "./lab-session";
+import type { KernelBackend, KernelPair } from "../session/kernel-pair";
+import { LabSession, closeOnSignals } from "../session/lab-session";
 import { UsageError, runMain } from "../common/errors";
 import { notebooksDir, projectRoot } from "../common/paths";
 import { ensureSystemPackages } from "../common/system-packages";
-import { readNotebook, type HostNotebook } from "./notebook";
-import { runPair, type TranscriptEntry } from "./run-pair";
-import { schedule } from "./schedule";
-import { formatEntry, median, writeJson } from "./transcript";
+import { readNotebook, type HostNotebook } from "../session/notebook";
+import { runPair } from "./run-pair";
+import type { TranscriptEntry } from "../session/cell-recorder";
+import { schedule } from "../session/schedule";
+import { formatEntry, median, writeJson } from "../session/transcript";
 import { saveNotebooks } from "./save-notebooks";
 import { checkWalkthrough, type Deviation } from "./walkthrough-check";
 import { expectationsFor, type Part } from "./walkthrough-expectations";

@@ -216,18 +216,30 @@ export class Capture {
   /**
    * The offset taken when tcpdump began listening is off when packets crossed the link just then
    * (counted but not yet delivered: every later view would end one packet early; seen in a
-   * walkthrough whose TCP kernels start while the UDP part runs). Whenever the link has been quiet
-   * for a whole tick (counters unchanged, nothing from tcpdump), everything counted has been
-   * delivered: the offset is taken again. Two small sysfs reads every 250 ms; the timer does not
-   * keep the kernel alive.
+   * walkthrough whose TCP kernels start while the UDP part runs). When the link has been quiet
+   * for QUIET_TICKS ticks in a row (counters and parsed frames unchanged), everything counted has
+   * been delivered: the offset is taken again. Why several ticks, decided in setImmediate: on a
+   * loaded machine (2 cores, a class graded beside) tcpdump or this kernel may not run for a
+   * while; a timer runs before the pipe's pending data is read, so one quiet-looking tick retook
+   * the offset while frames were still on their way, and later views ended early (T11 drawn
+   * empty, 1 run in 3 at load 5). Two small sysfs reads every 250 ms; the timer does not keep the
+   * kernel alive.
    */
   private recalibrateWhenQuiet(): void {
+    const QUIET_TICKS = 4;
     let last = this.counted();
+    let lastFrames = this.frames;
+    let quiet = 0;
     const timer: NodeJS.Timeout = setInterval(() => {
       if (this.state !== "running") return clearInterval(timer);
-      const now = this.counted();
-      if (now !== null && now === last && performance.now() - this.lastDataAt > 250) this.offset = now - this.frames;
-      last = now;
+      // After the poll phase: whatever tcpdump wrote to the pipe meanwhile has been parsed.
+      setImmediate(() => {
+        const now = this.counted();
+        quiet = now !== null && now === last && this.frames === lastFrames ? quiet + 1 : 0;
+        if (quiet >= QUIET_TICKS) this.offset = (now as number) - this.frames;
+        last = now;
+        lastFrames = this.frames;
+      });
     }, 250);
     timer.unref();
   }

@@ -7,25 +7,15 @@
 //     pass, so a solution that sends again until acknowledged recovers, and one that does not
 //     (or blindly sends every line twice) loses the line.
 // Only the chain SOCKETS-CHECK and the one jump to it are added; nothing else in a student's lab
-// is touched, and uninstall() (also on Ctrl-C: see cleanup.ts) removes exactly those.
+// is touched, and uninstall() (also on Ctrl-C: see check-guard.ts) removes exactly those.
 import type { HostName } from "@sockets-typescript/topology";
 import { run } from "../common/commands";
 import { CommandError, LabError } from "../common/errors";
 import type { Lab } from "../lab/lab";
 import { partnerOf, type DialogueLine } from "@sockets-typescript/dialogue";
-import type { RunLines } from "./exercise-requirements";
+import type { LineArrival, RunLines } from "./lines";
 
 export const CHAIN = "SOCKETS-CHECK";
-
-export interface LineArrival {
-  line: DialogueLine;
-  /** The host the line was sent to. */
-  receiver: HostName;
-  /** Packets carrying the line that the receiving host accepted. */
-  packets: number;
-  /** Packets carrying the line that were dropped on purpose. */
-  dropped: number;
-}
 
 /** Lines (by seq) whose first datagrams are lost: line 4 to juliet, line 10 to romeo. */
 export const DEFAULT_LOSSES = [4, 10];

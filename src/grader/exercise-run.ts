@@ -9,9 +9,9 @@
 import type { HostName } from "@sockets-typescript/topology";
 import { partnerOf } from "@sockets-typescript/dialogue";
 import type { Lab } from "../lab/lab";
-import type { KernelClient } from "./kernel-client";
-import type { NotebookCell } from "./notebook";
-import { cellRecorder, type TranscriptEntry } from "./run-pair";
+import type { KernelClient } from "../session/kernel-client";
+import type { NotebookCell } from "../session/notebook";
+import { cellRecorder, type TranscriptEntry } from "../session/cell-recorder";
 import { freezeHost, thawHost } from "./host-freeze";
 
 /** How long a cell runs before the checker goes on with the other host. */

@@ -8,18 +8,16 @@
 // Writes grades.csv and report.html (each student's verdicts, transcript and wire counts of
 // failing runs). --shard I/N grades only the students whose name hashes to shard I (stable when
 // students are added), so several machines or CI jobs can share a class.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { cpus } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { randomBytes } from "node:crypto";
-import { checkExercise, type CliOptions, type ExerciseResult } from "./check-exercise";
-import { CheckInterruptedError } from "./check-errors";
+import { checkExercise, type ExerciseResult } from "./check";
+import { CheckInterruptedError, SubmissionError } from "./check-errors";
 import { CheckGuard } from "./check-guard";
-import { SubmissionError } from "./check-errors";
 import { UsageError } from "../common/errors";
-import { ensureSystemPackages } from "../common/system-packages";
 import { projectRoot } from "../common/paths";
-import { gradesCsv, reportHtml, type Grade } from "./grade-report";
+import type { Grade } from "./grade-report";
 
 export interface Submission {
   student: string;
@@ -154,24 +152,4 @@ export function gradeOf(student: string, result: ExerciseResult, ms: number): Gr
     error: null,
     result,
   };
-}
-
-/** The --class command: grades, writes grades.csv and report.html, exits 0 (1 if a submission could not be graded). */
-export async function gradeClassCli(options: CliOptions, guard: CheckGuard): Promise<number> {
-  const classFolder = resolve(options.classFolder!);
-  findSubmissions(classFolder); // a missing folder fails before anything is set up
-  ensureSystemPackages((line) => console.log(line));
-  const out = resolve(options.out ?? `${classFolder.replace(/\/+$/, "")}-grades`);
-  const result = await gradeClass({ classFolder, parallel: options.parallel, shard: options.shard, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard, print: (line) => console.log(line) });
-  await guard.close();
-  mkdirSync(out, { recursive: true });
-  const suffix = options.shard ? `-shard-${options.shard.index}-of-${options.shard.count}` : "";
-  const csv = join(out, `grades${suffix}.csv`);
-  const html = join(out, `report${suffix}.html`);
-  writeFileSync(csv, gradesCsv(result.grades));
-  writeFileSync(html, reportHtml(result.grades, { title: `balcony exercise: ${basename(classFolder)}${suffix ? ` (shard ${options.shard!.index}/${options.shard!.count})` : ""}` }));
-  const minutes = result.wallMs / 60_000;
-  console.log(`graded ${result.grades.length} submissions in ${(result.wallMs / 1000).toFixed(1)} s (${(result.grades.length / minutes).toFixed(1)} per minute, ${result.parallel} at once)`);
-  console.log(`wrote ${csv}\nwrote ${html}`);
-  return result.grades.some((g) => g.error) ? 1 : 0;
 }

@@ -1,32 +1,28 @@
-// npm run check-exercise -- <notebook> <notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]
-// npm run check-exercise -- --class <folder> [...] (class-grading.ts)
-//
-// Runs a student's balcony pair in the lab, as the walkthrough runner does (both hosts, steps
-// interleaved), and reports requirement by requirement. What makes it hard to fool:
+// checkExercise(): one submission's balcony pair run in the lab, as the walkthrough runner does
+// (both hosts, steps interleaved), judged requirement by requirement. What makes it hard to fool:
 //  - each run gives every line a word only its speaker's kernel knows (packages/dialogue,
 //    variant.ts): a receiver shows a line right only if it read it off the socket;
 //  - UDP: several runs (default 3), each on an adversarial LAN from a seed (adversary.ts), plus
 //    the loss of the first datagram of line 4 and of line 10; the seeds are printed, --seed replays;
 //  - TCP: a run as scheduled and a run in bursts (the receiver's host held while the sender's
 //    cells run: its lines arrive run together), tags or not (exercise-run.ts).
-// Exit status: 0 all requirements met, 1 some failed, 2 could not run, 130 interrupted.
+// The command line is check-exercise.ts; a class is class-grading.ts.
 import type { HostName } from "@sockets-typescript/topology";
 import { makeVariant, variantEnvironment, variantLines } from "@sockets-typescript/dialogue";
-import { LabSession } from "./lab-session";
-import { ensureSystemPackages } from "../common/system-packages";
-import { UsageError, describeFailure } from "../common/errors";
+import { LabSession } from "../session/lab-session";
 import { CheckInterruptedError } from "./check-errors";
-import type { HostNotebook } from "./notebook";
-import type { TranscriptEntry } from "./run-pair";
-import { schedule } from "./schedule";
-import { formatEntry, writeJson } from "./transcript";
+import type { HostNotebook } from "../session/notebook";
+import type { TranscriptEntry } from "../session/cell-recorder";
+import { schedule } from "../session/schedule";
+import { formatEntry } from "../session/transcript";
 import { projectRoot } from "../common/paths";
-import { combineCases, judgeExercise, type RunLines, type Verdict } from "./exercise-requirements";
-import { DEFAULT_LOSSES, LOSS_COPIES, WireWatch, type LineArrival } from "./wire-watch";
+import { combineCases, judgeExercise, type Verdict } from "./exercise-requirements";
+import type { LineArrival, RunLines } from "./lines";
+import { DEFAULT_LOSSES, LOSS_COPIES, WireWatch } from "./wire-watch";
 import { applyPlan, describePlan, freshSeeds, planFor, type NetworkPlan } from "./adversary";
 import { detectProtocol, loadPair, type Protocol } from "./exercise-pair";
 import { runExercise } from "./exercise-run";
-import { CheckGuard, closeGuardOnSignals } from "./check-guard";
+import { CheckGuard } from "./check-guard";
 import { Lab } from "../lab/lab";
 
 export type Variant = Protocol;
@@ -210,95 +206,4 @@ export function formatSeeds(result: ExerciseResult): string[] {
     `network seeds: ${result.seeds.join(", ")}${failing.length ? ` (failed on ${failing.join(", ")})` : " (passed on every one)"}`,
     ...(failing.length ? [`replay: npm run check-exercise -- ${result.notebooks.juliet} ${result.notebooks.romeo} --seed ${failing.join(",")}`] : []),
   ];
-}
-
-const usage =
-  "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]\n" +
-  "       npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS]";
-
-export interface CliOptions extends ExerciseOptions {
-  json?: string;
-  classFolder?: string;
-  parallel?: number;
-  shard?: { index: number; count: number };
-  out?: string;
-}
-
-export function parseArgs(args: readonly string[]): CliOptions {
-  const files: string[] = [];
-  const options: CliOptions = {};
-  const value = (i: number, what: string) => {
-    if (args[i + 1] === undefined || args[i + 1].startsWith("--")) throw new UsageError(`${args[i]} needs ${what}; ${usage}`);
-    return args[i + 1];
-  };
-  const positive = (text: string, option: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} needs a whole number above 0, got ${JSON.stringify(text)}`);
-    return n;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "--udp" || arg === "--tcp") options.variant = arg.slice(2) as Variant;
-    else if (arg === "--no-loss") options.loss = false;
-    else if (arg === "--json") options.json = value(i++, "a file name");
-    else if (arg === "--timeout") options.timeoutMs = positive(value(i++, "seconds"), arg) * 1000;
-    else if (arg === "--seed") options.seeds = value(i++, "a seed (or seeds, comma-separated)").split(",").map((s) => positive(s, arg));
-    else if (arg === "--seeds") options.seedCount = positive(value(i++, "a count"), arg);
-    else if (arg === "--class") options.classFolder = value(i++, "a folder");
-    else if (arg === "--parallel") options.parallel = positive(value(i++, "a count"), arg);
-    else if (arg === "--out") options.out = value(i++, "a folder");
-    else if (arg === "--shard") {
-      const match = /^(\d+)\/(\d+)$/.exec(value(i++, "I/N"));
-      if (!match || Number(match[2]) < 1 || Number(match[1]) < 1 || Number(match[1]) > Number(match[2])) throw new UsageError(`--shard needs I/N with 1 <= I <= N, got ${JSON.stringify(args[i])}`);
-      options.shard = { index: Number(match[1]), count: Number(match[2]) };
-    } else if (!arg.startsWith("--")) files.push(arg);
-    else throw new UsageError(`unknown option ${arg}\n${usage}`);
-  }
-  if (options.classFolder !== undefined) {
-    if (files.length) throw new UsageError(`--class grades a folder: give no notebooks with it\n${usage}`);
-  } else if (files.length !== 2) throw new UsageError(usage);
-  else options.notebooks = files;
-  return options;
-}
-
-/** The command's undo registry; once a signal started undoing, errors of the half-stopped check are not reported. */
-const commandGuard = new CheckGuard();
-
-async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
-  console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
-  const guard = commandGuard;
-  closeGuardOnSignals(guard);
-  if (options.classFolder !== undefined) {
-    const { gradeClassCli } = await import("./class-grading");
-    return gradeClassCli(options, guard);
-  }
-  // Checked before the packages and the lab: a wrong path or kernel costs nothing.
-  loadPair(options.notebooks!, projectRoot);
-  ensureSystemPackages((line) => console.log(line));
-  const result = await checkExercise({ ...options, guard, print: (line) => console.log(line) });
-  await guard.close();
-  if (options.json) writeJson(options.json, result);
-  console.log(`\nbalcony exercise over ${result.variant.toUpperCase()}: ${result.notebooks.juliet} + ${result.notebooks.romeo} (${result.cases.length} runs: ${result.cases.map((c) => `${c.name} ${(c.wallMs / 1000).toFixed(1)} s`).join(", ")})`);
-  console.log(formatVerdicts(result.verdicts));
-  for (const line of formatSeeds(result)) console.log(line);
-  console.log(result.passed ? "all requirements met" : `${result.verdicts.filter((v) => !v.passed).length} of ${result.verdicts.length} requirements FAILED`);
-  return result.passed ? 0 : 1;
-}
-
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      if (commandGuard.signalled || err instanceof CheckInterruptedError || (err as { code?: string }).code === "ERR_SYSTEM_PACKAGES_INTERRUPTED") {
-        // The signal handler is undoing what was set up: end with it (130), not before it.
-        void commandGuard.close().finally(() => process.exit(130));
-        return;
-      }
-      // Up to 3 lines of the reason: a multi-line error keeps its context.
-      const lines = describeFailure("check-exercise", err).split("\n");
-      console.error(`${lines.slice(0, 3).join("\n")}${lines.length > 3 ? `\n  (${lines.length - 3} more lines)` : ""}`);
-      process.exit(err instanceof UsageError ? 2 : 2);
-    },
-  );
 }

@@ -1,6 +1,6 @@
 // The transcript: what ran where, in which step, and what it printed.
 import { writeFileSync } from "node:fs";
-import type { TranscriptEntry } from "./run-pair";
+import type { TranscriptEntry } from "./cell-recorder";
 
 const indent = (text: string, mark: string) =>
   text.trimEnd().split("\n").map((line) => `  ${mark} ${line}`).join("\n");

@@ -48,7 +48,8 @@ export class KernelClient {
   async run(code: string, timeoutMs: number, options: { interruptAfterMs?: number } = {}): Promise<CellRun> {
     if (this.stuck) return { status: "error", stdout: "", stderr: `(runner: not run, ${this.stuck})\n`, ms: 0, outputs: [] };
     for (let attempt = 1; ; attempt++) {
-      await sleep(this.lastErrorAt + AFTER_ERROR_MS - Date.now());
+      // Never negative: Node 22+ warns (TimeoutNegativeWarning) on a negative timer, e.g. -Infinity before any error.
+      await sleep(Math.max(0, this.lastErrorAt + AFTER_ERROR_MS - Date.now()));
       const { reply, run } = await this.execute(code, timeoutMs, options.interruptAfterMs);
       // "abort" means tslab dropped the request because of an earlier error: send it again once.
       if (reply === "abort" && attempt === 1) {

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
-import { readNotebook, type HostNotebook } from "./notebook";
+import { readNotebook, type HostNotebook } from "../session/notebook";
 import { SubmissionError } from "./check-errors";
 
 export type Protocol = "udp" | "tcp";

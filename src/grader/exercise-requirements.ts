@@ -4,8 +4,8 @@
 // speaker's kernel was told), so a receiver shows a line correctly only if it read it off the socket.
 import type { HostName } from "@sockets-typescript/topology";
 import { RECEIVED_PREFIX, SENT_PREFIX, partnerOf, unsalt, writtenLinesOf, type DialogueLine } from "@sockets-typescript/dialogue";
-import type { TranscriptEntry } from "./run-pair";
-import type { LineArrival } from "./wire-watch";
+import type { TranscriptEntry } from "../session/cell-recorder";
+import { writtenRunLines, type LineArrival, type RunLines } from "./lines";
 
 export interface Verdict {
   requirement: string;
@@ -13,11 +13,6 @@ export interface Verdict {
   /** Why it failed (or, when it passed, what was seen), one sentence each. */
   details: string[];
 }
-
-/** The lines each host spoke in one run (with that run's words; the written lines outside a variant run). */
-export type RunLines = Record<HostName, DialogueLine[]>;
-
-export const writtenRunLines = (): RunLines => ({ romeo: writtenLinesOf("romeo"), juliet: writtenLinesOf("juliet") });
 
 export const REQUIREMENTS = {
   delivered: "the whole dialogue is delivered in both directions, byte for byte",

@@ -1,9 +1,11 @@
 // What a class grading writes: grades.csv (one row per student) and report.html (each student's
 // verdicts with reasons, the seeds to replay, and for a failing run its transcript and what the
 // packet filter counted on the wire).
-import type { ExerciseResult } from "./check-exercise";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { ExerciseResult } from "./check";
 import { REQUIREMENTS } from "./exercise-requirements";
-import { formatEntry } from "./transcript";
+import { formatEntry } from "../session/transcript";
 
 export interface Grade {
   student: string;
@@ -80,4 +82,16 @@ ${rows}
 ${grades.map(studentSection).join("\n")}
 </body></html>
 `;
+}
+
+/** Writes grades[-shard-I-of-N].csv and report[-shard-I-of-N].html into `out` (made if missing); returns their paths. */
+export function writeClassReport(out: string, grades: readonly Grade[], options: { classFolder: string; shard?: { index: number; count: number } }): { csv: string; html: string } {
+  mkdirSync(out, { recursive: true });
+  const shard = options.shard;
+  const suffix = shard ? `-shard-${shard.index}-of-${shard.count}` : "";
+  const csv = join(out, `grades${suffix}.csv`);
+  const html = join(out, `report${suffix}.html`);
+  writeFileSync(csv, gradesCsv(grades));
+  writeFileSync(html, reportHtml(grades, { title: `balcony exercise: ${basename(options.classFolder)}${shard ? ` (shard ${shard.index}/${shard.count})` : ""}` }));
+  return { csv, html };
 }
