@@ -11,8 +11,8 @@ import { checkResults, ungradedResults, DEFAULT_POINTS } from "../src/grader/gra
 import { encodeResult, errorRunnerResult, readAsReporter, summaryMarkdown } from "../src/grader/classroom/result";
 import { findSubmission } from "../src/grader/submission-files";
 import { GRADES_FORMAT, MergeError, mergeShards, writeMerged, type GradesFile } from "../src/grader/merge";
-import { SubmissionError } from "../src/runner/check-errors";
-import type { Grade } from "../src/runner/grade-report";
+import { SubmissionError } from "../src/grader/check-errors";
+import type { Grade } from "../src/grader/grade-report";
 import { projectRoot } from "./support/lab-fixture";
 
 const solutions = join(projectRoot, "notebooks", "solutions");

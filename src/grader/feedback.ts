@@ -6,9 +6,9 @@
 // Gradescope's results.json and GitHub Classroom's check output.
 import { RECEIVED_PREFIX, SENT_PREFIX, partnerOf, writtenLinesOf } from "@sockets-typescript/dialogue";
 import type { HostName } from "@sockets-typescript/topology";
-import type { CaseResult, ExerciseResult } from "../runner/check-exercise";
-import { REQUIREMENTS } from "../runner/exercise-requirements";
-import { errorLines } from "../runner/exercise-requirements";
+import type { CaseResult, ExerciseResult } from "./check";
+import { REQUIREMENTS } from "./exercise-requirements";
+import { errorLines } from "./exercise-requirements";
 
 export type RequirementKey = "delivered" | "printed" | "no_cell_failed";
 

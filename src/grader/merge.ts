@@ -9,22 +9,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SocketsError } from "../common/errors";
-import type { Grade } from "../runner/grade-report";
-import { gradesCsv, reportHtml } from "../runner/grade-report";
+import { GRADES_FORMAT, gradesCsv, reportHtml, type Grade, type GradesFile } from "./grade-report";
 
-export const GRADES_FORMAT = "sockets-typescript-grades/1";
-
-export interface GradesFile {
-  format: typeof GRADES_FORMAT;
-  /** The class folder's name. */
-  class: string;
-  shard: { index: number; count: number } | null;
-  grades: Grade[];
-}
+export { GRADES_FORMAT, type GradesFile };
 
 export class MergeError extends SocketsError<"ERR_MERGE_NO_SHARDS" | "ERR_MERGE_UNREADABLE" | "ERR_MERGE_INCOMPLETE" | "ERR_MERGE_DUPLICATE" | "ERR_MERGE_MIXED"> {}
-
-export const gradesFileName = (shard: GradesFile["shard"]) => (shard ? `grades-shard-${shard.index}-of-${shard.count}.json` : "grades.json");
 
 /** The grades file(s) in a shard's folder (or the file itself). */
 function gradesFilesIn(path: string): string[] {

@@ -5,7 +5,7 @@
 // said with the files that were found, so a student can fix the upload.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import { SubmissionError } from "../runner/check-errors";
+import { SubmissionError } from "./check-errors";
 
 export interface FoundSubmission {
   /** The two notebooks (absolute paths), juliet's first. */

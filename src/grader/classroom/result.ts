@@ -5,7 +5,7 @@
 // prints each test (pass / fail with its message), sums the tests' scores against max_score and
 // writes "Points <total>/<max>" into the check run "Autograding Tests", which is where Classroom
 // reads the grade. readAsReporter() is the flow check: what the reporter makes of our output.
-import type { ExerciseResult } from "../../runner/check-exercise";
+import type { ExerciseResult } from "../check";
 import { REQUIREMENT_KEYS, feedbackOf, formatFeedback, reproduceCommand, type FeedbackOptions } from "../feedback";
 import { DEFAULT_POINTS, type Points } from "../gradescope/results";
 

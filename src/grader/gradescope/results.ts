@@ -4,7 +4,7 @@
 // graded (a wrong file, the grader failing, the deadline), and the requirements that could not be
 // checked in a container without the privilege the lab needs: those score 0 and say why, never
 // pass. checkResults() is the flow check of the published format: what Gradescope reads, typed.
-import type { ExerciseResult } from "../../runner/check-exercise";
+import type { ExerciseResult } from "../check";
 import { REQUIREMENT_KEYS, feedbackOf, formatFeedback, reproduceCommand, type FeedbackOptions, type RequirementKey } from "../feedback";
 
 export type Visibility = "hidden" | "after_due_date" | "after_published" | "visible";

@@ -10,10 +10,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { join, relative } from "node:path";
 import { projectRoot } from "../../common/paths";
 import { SocketsError, UsageError } from "../../common/errors";
-import { checkExercise, type ExerciseResult } from "../../runner/check-exercise";
-import { CheckGuard } from "../../runner/check-guard";
-import { loadPair, detectProtocol, type Protocol } from "../../runner/exercise-pair";
-import { SubmissionError } from "../../runner/check-errors";
+import { checkExercise, type ExerciseResult } from "../check";
+import { CheckGuard } from "../check-guard";
+import { loadPair, detectProtocol, type Protocol } from "../exercise-pair";
+import { SubmissionError } from "../check-errors";
 import { findSubmission } from "../submission-files";
 import { probePrivilege } from "../privilege";
 import { DEFAULT_POINTS, checkResults, gradedResults, ungradedResults, type GradescopeResults, type Points } from "./results";
