@@ -43,6 +43,8 @@ export interface JobContext {
   env: NodeJS.ProcessEnv;
   matrix?: Record<string, unknown>;
   inputs?: Record<string, string>;
+  /** The repository's secrets (a test's dummy values: the steps that use them are stand-ins). */
+  secrets?: Record<string, string>;
   /** Stand-ins by action (the part before @) and by the name of a step that calls GitHub's service. */
   uses: Record<string, (step: Step, resolved: { env: Record<string, string>; with: Record<string, string> }) => void>;
   services?: Record<string, (step: Step) => void>;
@@ -59,7 +61,7 @@ export interface JobRun {
 }
 
 /** ${{ expr }} resolved against what the job knows; anything else throws. */
-export function resolve(text: string, context: { outputs: JobRun["outputs"]; matrix?: Record<string, unknown>; inputs?: Record<string, string>; env: Record<string, string> }): string {
+export function resolve(text: string, context: { outputs: JobRun["outputs"]; matrix?: Record<string, unknown>; inputs?: Record<string, string>; secrets?: Record<string, string>; env: Record<string, string> }): string {
   return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, expr: string) => {
     let m: RegExpExecArray | null;
     if ((m = /^steps\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expr))) {
@@ -70,6 +72,7 @@ export function resolve(text: string, context: { outputs: JobRun["outputs"]; mat
     if ((m = /^matrix\.([\w-]+)$/.exec(expr)) && context.matrix && m[1] in context.matrix) return String(context.matrix[m[1]]);
     if ((m = /^inputs\.([\w-]+)$/.exec(expr)) && context.inputs && m[1] in context.inputs) return context.inputs[m[1]];
     if ((m = /^env\.([\w-]+)$/.exec(expr)) && m[1] in context.env) return context.env[m[1]];
+    if ((m = /^secrets\.([\w-]+)$/.exec(expr)) && context.secrets && m[1] in context.secrets) return context.secrets[m[1]];
     throw new Error(`\${{ ${expr} }}: this stand-in for the runner does not know it`);
   });
 }
@@ -86,7 +89,7 @@ export function runJob(workflow: Workflow, jobId: string, context: JobContext): 
   writeFileSync(summaryFile, "");
   const run: JobRun = { outputs: {}, summary: "", steps: [] };
   try {
-    const base = { outputs: run.outputs, matrix: context.matrix, inputs: context.inputs, env: {} as Record<string, string> };
+    const base = { outputs: run.outputs, matrix: context.matrix, inputs: context.inputs, secrets: context.secrets, env: {} as Record<string, string> };
     const jobEnv = { ...strings(workflow.env, base), ...strings(job.env, { ...base, env: strings(workflow.env, base) }) };
     for (const [index, step] of job.steps.entries()) {
       const name = resolve(step.name ?? step.uses ?? step.run?.split("\n")[0] ?? `step ${index + 1}`, { ...base, env: jobEnv });
