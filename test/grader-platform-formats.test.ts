@@ -13,6 +13,8 @@ import { findSubmission } from "../src/grader/submission-files";
 import { GRADES_FORMAT, MergeError, mergeShards, writeMerged, type GradesFile } from "../src/grader/merge";
 import { SubmissionError } from "../src/grader/check-errors";
 import type { Grade } from "../src/grader/grade-report";
+import { parseArgs } from "../src/grader/cli-args";
+import { UsageError } from "../src/common/errors";
 import { projectRoot } from "./support/lab-fixture";
 
 const solutions = join(projectRoot, "notebooks", "solutions");
@@ -111,4 +113,11 @@ test("shards merge into one grades.csv and report; a missing, doubled or foreign
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("check-exercise --merge takes the shards' folders and needs --out", () => {
+  assert.deepEqual(parseArgs(["--merge", "shard-1/", "shard-2/", "--out", "grades/"]).merge, ["shard-1/", "shard-2/"]);
+  assert.throws(() => parseArgs(["--merge", "shard-1/"]), (err: Error) => err instanceof UsageError && /--merge needs --out FOLDER/.test(err.message));
+  assert.throws(() => parseArgs(["--merge", "--out", "g"]), /--merge needs the shards' folders/);
+  assert.throws(() => parseArgs(["--merge", "a", "--class", "c", "--out", "g"]), /give only their folders and --out/);
 });

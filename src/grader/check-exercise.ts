@@ -78,8 +78,10 @@ if (require.main === module) {
         return;
       }
       // Up to 3 lines of the reason: a multi-line error keeps its context.
+      // (A usage error whole: the usage is its point.)
       const lines = describeFailure("check-exercise", err).split("\n");
-      console.error(`${lines.slice(0, 3).join("\n")}${lines.length > 3 ? `\n  (${lines.length - 3} more lines)` : ""}`);
+      const keep = err instanceof UsageError ? lines.length : 3;
+      console.error(`${lines.slice(0, keep).join("\n")}${lines.length > keep ? `\n  (${lines.length - keep} more lines)` : ""}`);
       process.exit(err instanceof UsageError ? 2 : 2);
     },
   );
