@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import { Capture, captureArgv, failureLine, WATCHER_SCRIPT } from "@sockets-typescript/notebook";
+import { Capture, captureArgv, failureLine, realtimeUs, WATCHER_SCRIPT } from "@sockets-typescript/notebook";
 import { isRoot } from "./support/lab-fixture";
 import { alive } from "./support/processes";
 
@@ -23,11 +23,17 @@ test("failures in one line: tcpdump's or sudo's words, else the exit status", ()
   assert.equal(failureLine("tcpdump: listening on lan0, link-type EN10MB\ntcpdump exited with status 143\n"), "tcpdump exited with status 143");
 });
 
-test("a real capture on loopback: datagrams parsed, windows split at boundaries, stop ends tcpdump", { skip: needsRoot, timeout: 30_000 }, async () => {
+test("a real capture on loopback: datagrams parsed, windows split at boundaries, stop ends tcpdump", { skip: needsRoot, timeout: 30_000 }, async (t) => {
   const capture = new Capture({ interface: "lo", filter: "udp port 45679", sudo: false });
+  const sender = createSocket("udp4");
+  // Whatever fails below, tcpdump and the socket end with the test (a failed assertion once
+  // left both, and the file waited forever).
+  t.after(() => {
+    sender.close();
+    capture.stop();
+  });
   await capture.started();
   assert.equal(capture.state, "running", String(capture.problem));
-  const sender = createSocket("udp4");
   const send = (text: string) => new Promise<void>((resolve) => sender.send(text, 45679, "127.0.0.1", () => resolve()));
   const start = capture.boundary();
   await send("one");
@@ -38,12 +44,11 @@ test("a real capture on loopback: datagrams parsed, windows split at boundaries,
   const end = capture.boundary();
   const first = capture.between(start, middle).packets.map((p) => p.protocol === "udp" && p.payload.toString());
   const second = capture.between(middle, end).packets.map((p) => p.protocol === "udp" && p.payload.toString());
-  // On loopback each datagram is seen once (lo's capture sees outgoing only once).
-  // The boundary's clock is tied to the wall clock at a millisecond tick: a packet sent microseconds
-  // before a boundary may land in the next window (never lost, never twice).
-  assert.deepEqual([...first, ...second], ["one", "two", "three"]);
-  assert.equal(first[0], "one");
-  assert.equal(second[second.length - 1], "three");
+  // On loopback each datagram is seen once (lo's capture sees outgoing only once). The kernel
+  // stamps a datagram during sendto, before the send's callback: the boundaries are on the same
+  // clock, so each datagram is in the window it was sent in, exactly.
+  assert.deepEqual(first, ["one", "two"]);
+  assert.deepEqual(second, ["three"]);
   // A window whose end time is before packets it already parsed (tcpdump delivered them late):
   // they are not shown now, and the next window, chained from this one, shows them.
   const early = capture.between(start, { position: capture.boundary().position, timeUs: start.timeUs });
@@ -52,12 +57,33 @@ test("a real capture on loopback: datagrams parsed, windows split at boundaries,
   assert.deepEqual(chained, ["one", "two", "three"]);
   const flushed = await capture.flush();
   assert.ok(flushed >= 6 && flushed < 1000, `flush waited ${flushed} ms`);
-  sender.close();
   const sh = capture.child.pid!;
   capture.stop();
   for (let i = 0; i < 100 && alive(sh); i++) await sleep(50);
   assert.equal(alive(sh), false, "the capture's sh ended after stop()");
   assert.equal(capture.state, "failed");
+});
+
+test("the boundaries' clock is the packets' clock: each of 200 datagrams lies between the instants around its send", { skip: needsRoot, timeout: 30_000 }, async (t) => {
+  const capture = new Capture({ interface: "lo", filter: "udp port 45680", sudo: false });
+  const sender = createSocket("udp4");
+  t.after(() => {
+    sender.close();
+    capture.stop();
+  });
+  await capture.started();
+  assert.equal(capture.state, "running", String(capture.problem));
+  const instants: Array<[number, number]> = [];
+  for (let i = 0; i < 200; i++) {
+    const before = realtimeUs();
+    await new Promise<void>((resolve) => sender.send(`d${i}`, 45680, "127.0.0.1", () => resolve()));
+    instants.push([before, realtimeUs()]);
+  }
+  await capture.flush();
+  const packets = capture.between({ position: 0, timeUs: 0 }, capture.boundary()).packets;
+  assert.equal(packets.length, 200);
+  const outside = packets.map((p, i) => ({ i, us: p.timeUs, window: instants[i] })).filter(({ us, window }) => us < Math.floor(window[0]) || us >= window[1]);
+  assert.deepEqual(outside, [], "a datagram stamped outside the instants around its send");
 });
 
 test("no such interface: the capture says tcpdump's words", { skip: needsRoot, timeout: 30_000 }, async () => {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { PcapStreamParser } from "./pcap";
 import { decodePacket, SequenceTracker, type Packet } from "./packets";
+import { realtimeUs } from "@sockets-typescript/socket";
 
 /** The sh around tcpdump: "$@" are tcpdump's arguments. */
 export const WATCHER_SCRIPT = [
@@ -70,25 +71,8 @@ export function failureLine(stderr: string): string {
   return lines[0] ?? (exit ? `tcpdump exited with status ${exit[1]}` : "tcpdump ended");
 }
 
-let clockOffsetMs = 0;
-let calibratedAt = -Infinity;
-
-/**
- * The wall clock in microseconds, as precise as the capture's timestamps (Date.now() has
- * millisecond steps, which would put a packet sent right after mark() before it). The monotonic
- * clock is tied to the wall clock at one of Date.now()'s ticks (a spin of at most 1 ms), again
- * every 10 s so that clock adjustments (NTP) do not accumulate.
- */
-export function realtimeUs(): number {
-  if (performance.now() - calibratedAt > 10_000) {
-    const start = Date.now();
-    let tick = start;
-    while (tick === start) tick = Date.now();
-    calibratedAt = performance.now();
-    clockOffsetMs = tick - calibratedAt;
-  }
-  return Math.round((performance.now() + clockOffsetMs) * 1000);
-}
+/** The packets' clock (CLOCK_REALTIME, microseconds): see the socket module's clock.ts. */
+export { realtimeUs };
 
 export class Capture {
   state: CaptureState = "starting";

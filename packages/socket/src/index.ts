@@ -13,5 +13,6 @@ export type { AddressInput } from "./address";
 export { getaddrinfo, gethostbyname, gethostname } from "./resolve";
 export type { AddrInfoEntry } from "./resolve";
 export { Socket, socket, setdefaulttimeout, getdefaulttimeout } from "./socket";
+export { realtimeUs } from "./clock";
 /** Python's socket.timeout is TimeoutError since 3.10. */
 export { TimeoutError as timeout } from "./errors";

@@ -69,6 +69,8 @@ export const getaddrinfo = lib.func(
   "int getaddrinfo(const char *node, const char *service, const sockets_ts_addrinfo *hints, _Out_ void **res)") as (
   node: string | null, service: string | null, hints: Partial<AddrInfoRecord>, res: unknown[]) => number;
 export const freeaddrinfo = lib.func("void freeaddrinfo(void *res)") as (res: unknown) => void;
+/** clock_gettime(clock, ts): ts is two int64 (seconds, nanoseconds): struct timespec on 64-bit Linux. */
+export const clock_gettime = lib.func("int clock_gettime(int clock, void *ts)") as (clock: number, ts: BigInt64Array) => number;
 
 /** errno of the calling thread, as left by the last foreign call. Read it right after the call. */
 export function errno(): number {
