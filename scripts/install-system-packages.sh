@@ -2,25 +2,42 @@
 # Installs, from the distribution's archive, the system packages the lab, the notebooks'
 # runner and the tests use. Idempotent: installs only what is missing. Needs root.
 #   --check   only say what is missing (exit 1 if anything is), install nothing
+#   --grader  only what grading a submission needs (the autograder bundles: Gradescope's
+#             setup.sh, a Classroom runner): the packages marked [grader] below
 set -euo pipefail
 
 packages=(
-  iproute2            # ip netns, veth: the local lab's two hosts
-  util-linux          # unshare: each host's own hostname (UTS namespace)
-  jupyter-notebook    # the Jupyter server that npm start opens and the runner drives
+  iproute2            # [grader] ip netns, veth: the local lab's two hosts
+  util-linux          # [grader] unshare: each host's own hostname (UTS namespace)
+  jupyter-notebook    # [grader] the Jupyter server that npm start opens and the runner drives
   jupyter-nbconvert
   python3-nbclient
-  python3-jupyter-client
-  python3-ipykernel
+  python3-jupyter-client  # [grader]
+  python3-ipykernel       # [grader]
   openssh-server      # sshd in the lab hosts: the testbeds' SSH kernel launcher is tested against it
   openssh-client
   sudo                # the testbed hosts' login user reaches root through sudo -n (rehearsed in the lab: test/testbeds-sudo-hosts.test.ts)
   tcpdump             # to watch the wire from a lab shell
   ethtool             # testbeds/host-setup.sh turns segmentation offloads off (tested in the lab)
   curl                # testbeds/host-setup.sh fetches the Node.js package key (its failure path is tested)
-  iptables            # the exercise checker counts each line on the LAN and loses chosen datagrams (string + nth matches)
+  iptables            # [grader] the exercise checker counts each line on the LAN and loses chosen datagrams (string + nth matches)
+  sudo                # the Classroom workflow's commands are tested as GitHub's runners run them (sudo)
   chromium            # the browser test drives the Notebook page as a student would (puppeteer-core, this executable)
 )
+
+check_only=""
+grader_only=""
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=1 ;;
+    --grader) grader_only=1 ;;
+    *) echo "usage: install-system-packages.sh [--check] [--grader]" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$grader_only" ]; then
+  # The [grader] lines of the list above, read from this file: one list, no copy.
+  mapfile -t packages < <(sed -n '/^packages=(/,/^)/p' "$0" | grep '# \[grader\]' | awk '{print $1}')
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,7 +45,7 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && { echo "system packages: all present"; exit 0; }
 
-if [ "${1:-}" = "--check" ] || [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+if [ -n "$check_only" ] || [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "Missing system packages: ${missing[*]}" >&2
   if command -v apt-get >/dev/null; then
     echo "Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2

@@ -1,12 +1,16 @@
 // npm start: the whole local lab for a student. Installs the missing system packages (root),
-// brings romeo and juliet up, starts Jupyter on 127.0.0.1 with the notebooks and the two host
-// kernels, prints the URL. Ctrl-C stops the server, the kernels and the lab.
+// brings romeo and juliet up, starts JupyterLab 4 (the front end students meet on the testbeds'
+// hubs, from the project's venv: scripts/tools.sh jupyter) on 127.0.0.1 with the notebooks and the
+// two host kernels, prints the URL. Where the venv cannot be had, Debian's Notebook 6, said plainly.
+// Ctrl-C stops the server, the kernels and the lab.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { LabError, StartError, runMain } from "./common/errors";
 import { portIsFree } from "./common/free-port";
-import { notebooksDir, projectJupyterDir } from "./common/paths";
+import { notebooksDir, projectJupyterDir, projectRoot } from "./common/paths";
 import { ensureSystemPackages, missingSystemPackages } from "./common/system-packages";
 import { Lab } from "./lab/lab";
-import { startJupyter, type JupyterServer } from "./jupyter/server";
+import { jupyterVenvBin, startJupyter, type FrontEnd, type JupyterServer } from "./jupyter/server";
 import { untilHostsIdle } from "./session/lab-session";
 
 const PREFERRED_PORT = 8888;
@@ -25,10 +29,31 @@ function checkMachine(): void {
   }
 }
 
+/**
+ * JupyterLab 4 when the venv is there or tools.sh can make it (pip, from the configured index;
+ * once, into the ignored .tools/ folder); Notebook 6 otherwise, with the reason.
+ * SOCKETS_FRONTEND=notebook6|notebook7|lab chooses one.
+ */
+function chooseFrontEnd(): FrontEnd {
+  const asked = process.env.SOCKETS_FRONTEND;
+  if (asked !== undefined && asked !== "lab" && asked !== "notebook7" && asked !== "notebook6") {
+    throw new StartError("ERR_START_FRONTEND", `SOCKETS_FRONTEND must be lab, notebook7 or notebook6, not ${JSON.stringify(asked)}`);
+  }
+  if (asked === "notebook6") return "notebook6";
+  if (jupyterVenvBin()) return asked ?? "lab";
+  say("installing JupyterLab 4 and Notebook 7 into the project's .tools/ (once; scripts/tools.sh jupyter)");
+  const tools = spawnSync("bash", [join(projectRoot, "scripts", "tools.sh"), "jupyter"], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", timeout: 600_000 });
+  if (tools.status === 0 && jupyterVenvBin()) return asked ?? "lab";
+  say("JupyterLab 4 could not be installed (see above): using Debian's Notebook 6 instead (the notebooks work the same; the testbeds' hubs run JupyterLab)");
+  return "notebook6";
+}
+
 async function main(): Promise<number> {
   checkMachine();
   say("checking system packages (Jupyter Notebook, nbconvert, iproute2, ...)");
   ensureSystemPackages("inherit");
+  const frontEnd = chooseFrontEnd();
+  const frontEndName = { lab: "JupyterLab 4", notebook7: "Notebook 7", notebook6: "the distribution's Notebook 6" }[frontEnd];
 
   const lab = new Lab();
   let server: JupyterServer | undefined;
@@ -50,9 +75,9 @@ async function main(): Promise<number> {
   try {
     say("bringing the lab up");
     await lab.up((line) => say(`  ${line}`), abort.signal);
-    say("starting Jupyter (the distribution's Notebook) with the kernels TypeScript on romeo / TypeScript on juliet");
+    say(`starting Jupyter (${frontEndName}) with the kernels TypeScript on romeo / TypeScript on juliet`);
     const port = (await portIsFree(PREFERRED_PORT)) ? PREFERRED_PORT : undefined;
-    server = await startJupyter({ notebookDir: notebooksDir, lab, port, log: "inherit" });
+    server = await startJupyter({ notebookDir: notebooksDir, lab, port, log: "inherit", frontEnd });
     if (abort.signal.aborted) throw new StartError("ERR_START_INTERRUPTED", "interrupted while starting");
   } catch (err) {
     await stop(abort.signal.aborted ? "Ctrl-C" : "start failed");
@@ -69,7 +94,8 @@ async function main(): Promise<number> {
   });
   console.log(
     `\n  Open the notebooks: ${server.url}\n` +
-      `  Start with 01-udp-juliet.ipynb and 01-udp-romeo.ipynb, side by side.\n` +
+      `  Start with 01-udp-juliet.ipynb and 01-udp-romeo.ipynb, side by side` +
+      (frontEnd === "lab" ? ` (open both, drag one tab to the right half).\n` : `.\n`) +
       `  A shell on a host: npm run lab:shell -- juliet   (or romeo)\n` +
       (lab.prefix === "" ? `  Your own Jupyter can use the kernels too: JUPYTER_PATH=${projectJupyterDir}\n` : "") +
       `  Ctrl-C here stops Jupyter, the kernels and the lab.\n`,

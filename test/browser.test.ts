@@ -12,7 +12,6 @@ import type { HostName } from "@sockets-typescript/topology";
 import { startJupyter, type JupyterServer } from "../src/jupyter/server";
 import type { TranscriptEntry } from "../src/session/cell-recorder";
 import { readNotebook, type HostNotebook } from "../src/session/notebook";
-import { answerPrediction, scriptedAnswers } from "../src/runner/predictions";
 import { schedule } from "../src/session/schedule";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
@@ -21,6 +20,7 @@ import { chromiumProcesses, haveChromium, launchChromium, type Chromium } from "
 import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 import { namespaces, needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 import { NotebookPage, type CellView, type RunWith } from "./support/notebook-page";
+import { answerPredictions } from "./support/scratch-notebooks";
 
 const prefix = "br-";
 const lab = testLab(prefix);
@@ -159,26 +159,6 @@ function tagsOf(notebooks: HostNotebook[], host: HostName, position: number): st
 }
 
 /** The 00 notebooks (tslab basics), a pair for the two hosts, when the project has them. */
-/**
- * A student types a guess into each prediction cell (`const guessU3 = "?"`) before running it:
- * the scratch copies get the headless runner's answer key, so the judging cells say "right".
- */
-function answerPredictions(dir: string): void {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ipynb"))) {
-    const path = join(dir, file);
-    const nb = JSON.parse(readFileSync(path, "utf8")) as { cells: { cell_type: string; source: string | string[]; metadata?: { tags?: string[] } }[] };
-    let changed = false;
-    for (const cell of nb.cells) {
-      const step = (cell.metadata?.tags ?? []).map((tag) => /^predict-([A-Z]\d+)$/.exec(tag)?.[1]).find(Boolean);
-      if (cell.cell_type !== "code" || !step || scriptedAnswers[step] === undefined) continue;
-      const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-      cell.source = answerPrediction(source, scriptedAnswers[step], step);
-      changed = true;
-    }
-    if (changed) writeFileSync(path, JSON.stringify(nb, null, 1) + "\n");
-  }
-}
-
 function basicsNotebooks(): HostNotebook[] {
   const dir = join(scratch, "notebooks");
   const files = readdirSync(dir).filter((f) => /^00-.*-(juliet|romeo)\.ipynb$/.test(f)).sort();

@@ -53,10 +53,10 @@ export class CommandError extends SocketsError<"ERR_COMMAND_FAILED" | "ERR_COMMA
 export class SystemPackagesError extends SocketsError<"ERR_SYSTEM_PACKAGES_MISSING" | "ERR_SYSTEM_PACKAGES_INSTALL" | "ERR_SYSTEM_PACKAGES_INTERRUPTED"> {}
 
 /** npm start refuses (before changing anything) or was stopped while starting. */
-export class StartError extends SocketsError<"ERR_START_NOT_ROOT" | "ERR_START_INTERRUPTED"> {}
+export class StartError extends SocketsError<"ERR_START_NOT_ROOT" | "ERR_START_INTERRUPTED" | "ERR_START_FRONTEND"> {}
 
 /** The Jupyter server exited at start or did not answer in time. */
-export class JupyterStartError extends SocketsError<"ERR_JUPYTER_EXITED" | "ERR_JUPYTER_TIMEOUT"> {}
+export class JupyterStartError extends SocketsError<"ERR_JUPYTER_EXITED" | "ERR_JUPYTER_TIMEOUT" | "ERR_JUPYTER_NO_VENV"> {}
 
 /** A host's kernel did not start, or did not answer in time. */
 export class KernelStartError extends SocketsError<"ERR_KERNEL_NOT_STARTED" | "ERR_KERNEL_TIMEOUT"> {}

@@ -5,14 +5,19 @@ import { spawnSync } from "node:child_process";
 import { SystemPackagesError } from "./errors";
 import { installScript } from "./paths";
 
-/** Installs what is missing; the script's lines go to `print` (or straight to the terminal: "inherit"). */
-export function ensureSystemPackages(print: ((line: string) => void) | "inherit"): void {
+/**
+ * Installs what is missing; the script's lines go to `print` (or straight to the terminal: "inherit").
+ * `grader`: only what grading needs (--grader: no browser, no sshd), as on a CI runner whose
+ * distribution names some of the others differently (Ubuntu has no chromium package).
+ */
+export function ensureSystemPackages(print: ((line: string) => void) | "inherit", options: { grader?: boolean } = {}): void {
+  const args = [installScript, ...(options.grader ? ["--grader"] : [])];
   if (print === "inherit") {
-    const result = spawnSync("bash", [installScript], { stdio: "inherit" });
+    const result = spawnSync("bash", args, { stdio: "inherit" });
     if (result.status !== 0) throw new SystemPackagesError("ERR_SYSTEM_PACKAGES_INSTALL", "installing the system packages failed (see above)");
     return;
   }
-  const result = spawnSync("bash", [installScript], { encoding: "utf8" });
+  const result = spawnSync("bash", args, { encoding: "utf8" });
   // Ctrl-C while the script runs: there is no list to show (the caller's signal handler takes over).
   if (result.signal) throw new SystemPackagesError("ERR_SYSTEM_PACKAGES_INTERRUPTED", `interrupted (${result.signal}) during the system package check`);
   if (result.status !== 0) {

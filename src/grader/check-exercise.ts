@@ -1,5 +1,6 @@
 // npm run check-exercise -- <notebook> <notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]
 // npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS]
+// npm run check-exercise -- --merge <shard folder>... --out FOLDER   (merge.ts: a class graded in shards)
 //
 // The grader's command line: one submission's pair (check.ts) or a whole class (class-grading.ts,
 // grades.csv and report.html from grade-report.ts). What the check does is said in check.ts.
@@ -17,22 +18,23 @@ import { parseArgs, type CliOptions } from "./cli-args";
 import { loadPair } from "./exercise-pair";
 import { findSubmissions, gradeClass } from "./class-grading";
 import { writeClassReport } from "./grade-report";
+import { mergeShards, writeMerged } from "./merge";
 
 /** The --class command: grades, writes grades.csv and report.html, exits 0 (1 if a submission could not be graded). */
 async function gradeClassCli(options: CliOptions, guard: CheckGuard): Promise<number> {
   const classFolder = resolve(options.classFolder!);
   findSubmissions(classFolder); // a missing folder fails before anything is set up
-  ensureSystemPackages((line) => console.log(line));
+  ensureSystemPackages((line) => console.log(line), { grader: true });
   const out = resolve(options.out ?? `${classFolder.replace(/\/+$/, "")}-grades`);
   // A lab prefix given (SOCKETS_LAB_PREFIX) names the workers' labs: <prefix><worker>-.
   const base = process.env.SOCKETS_LAB_PREFIX?.replace(/-$/, "");
   if (base !== undefined && !/^[a-z0-9]{1,6}$/.test(base)) throw new UsageError(`SOCKETS_LAB_PREFIX=${JSON.stringify(process.env.SOCKETS_LAB_PREFIX)}: --class needs at most 6 of a-z and 0-9 (its labs are <prefix><worker>-)`);
   const result = await gradeClass({ classFolder, prefixBase: base || undefined, parallel: options.parallel, shard: options.shard, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard, print: (line) => console.log(line) });
   await guard.close();
-  const { csv, html } = writeClassReport(out, result.grades, { classFolder, shard: options.shard });
+  const { csv, html, json } = writeClassReport(out, result.grades, { classFolder, shard: options.shard });
   const minutes = result.wallMs / 60_000;
   console.log(`graded ${result.grades.length} submissions in ${(result.wallMs / 1000).toFixed(1)} s (${(result.grades.length / minutes).toFixed(1)} per minute, ${result.parallel} at once)`);
-  console.log(`wrote ${csv}\nwrote ${html}`);
+  console.log(`wrote ${csv}\nwrote ${html}\nwrote ${json}`);
   return result.grades.some((g) => g.error) ? 1 : 0;
 }
 
@@ -44,12 +46,18 @@ async function main(): Promise<number> {
   console.debug = () => {}; // @jupyterlab/services announces every websocket on console.debug
   const guard = commandGuard;
   closeGuardOnSignals(guard);
+  if (options.merge !== undefined) {
+    const merged = mergeShards(options.merge);
+    const files = writeMerged(merged, resolve(options.out!));
+    console.log(`merged ${merged.count} shard${merged.count === 1 ? "" : "s"} of ${merged.class}: ${merged.grades.length} students\n${files.map((f) => `wrote ${f}`).join("\n")}`);
+    return 0;
+  }
   if (options.classFolder !== undefined) {
     return gradeClassCli(options, guard);
   }
   // Checked before the packages and the lab: a wrong path or kernel costs nothing.
   loadPair(options.notebooks!, projectRoot);
-  ensureSystemPackages((line) => console.log(line));
+  ensureSystemPackages((line) => console.log(line), { grader: true });
   const result = await checkExercise({ ...options, guard, print: (line) => console.log(line) });
   await guard.close();
   if (options.json) writeJson(options.json, result);
@@ -70,8 +78,10 @@ if (require.main === module) {
         return;
       }
       // Up to 3 lines of the reason: a multi-line error keeps its context.
+      // (A usage error whole: the usage is its point.)
       const lines = describeFailure("check-exercise", err).split("\n");
-      console.error(`${lines.slice(0, 3).join("\n")}${lines.length > 3 ? `\n  (${lines.length - 3} more lines)` : ""}`);
+      const keep = err instanceof UsageError ? lines.length : 3;
+      console.error(`${lines.slice(0, keep).join("\n")}${lines.length > keep ? `\n  (${lines.length - keep} more lines)` : ""}`);
       process.exit(err instanceof UsageError ? 2 : 2);
     },
   );

@@ -1,11 +1,13 @@
-// What a class grading writes: grades.csv (one row per student) and report.html (each student's
-// verdicts with reasons, the seeds to replay, and for a failing run its transcript and what the
-// packet filter counted on the wire).
+// What a class grading writes: grades.csv (one row per student), report.html (each student's
+// requirements with the feedback of feedback.ts: expected, what happened, the failing run's wire
+// line by line, the replay command with the seeds; the transcript of a failing run) and
+// grades.json (every grade whole: what --merge joins shards from).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ExerciseResult } from "./check";
 import { REQUIREMENTS } from "./exercise-requirements";
 import { formatEntry } from "../session/transcript";
+import { feedbackOf } from "./feedback";
 
 export interface Grade {
   student: string;
@@ -18,6 +20,17 @@ export interface Grade {
   /** Why the submission could not be checked (then no verdicts). */
   error: string | null;
   result: ExerciseResult | null;
+}
+
+/** grades.json's format: a class (or one shard of it) with every grade whole. */
+export const GRADES_FORMAT = "sockets-typescript-grades/1";
+
+export interface GradesFile {
+  format: typeof GRADES_FORMAT;
+  /** The class folder's name. */
+  class: string;
+  shard: { index: number; count: number } | null;
+  grades: Grade[];
 }
 
 export const CSV_COLUMNS = ["student", "protocol", "delivered", "printed", "no_cell_failed", "score", "seeds", "seconds", "error"];
@@ -45,9 +58,16 @@ function studentSection(g: Grade): string {
     return parts.join("\n");
   }
   const result = g.result!;
+  // Per requirement: what was expected, what happened, the wire of a failing run, how to replay it.
+  const names = { juliet: basename(result.notebooks.juliet), romeo: basename(result.notebooks.romeo) };
   parts.push("<ul>");
-  for (const v of result.verdicts) {
-    parts.push(`<li class="${v.passed ? "pass" : "fail"}"><b>${v.passed ? "PASS" : "FAIL"}</b> ${html(v.requirement)}<ul>${v.details.map((d) => `<li>${html(d)}</li>`).join("")}</ul></li>`);
+  for (const f of feedbackOf(result, { names })) {
+    parts.push(
+      `<li class="${f.passed ? "pass" : "fail"}"><b>${f.passed ? "PASS" : "FAIL"}</b> ${html(f.requirement)}<ul>` +
+        `<li>Expected: ${html(f.expected)}</li>${f.happened.map((d) => `<li>${html(d)}</li>`).join("")}</ul>` +
+        (f.wire.length ? `<pre>On the wire:\n${html(f.wire.join("\n"))}</pre>` : "") +
+        `<p>Reproduce: <code>${html(f.reproduce)}</code></p></li>`,
+    );
   }
   parts.push("</ul>");
   if (g.seeds.length) parts.push(`<p>network seeds: ${g.seeds.join(", ")} (replay one with <code>--seed N</code>)</p>`);
@@ -85,7 +105,7 @@ ${grades.map(studentSection).join("\n")}
 }
 
 /** Writes grades[-shard-I-of-N].csv and report[-shard-I-of-N].html into `out` (made if missing); returns their paths. */
-export function writeClassReport(out: string, grades: readonly Grade[], options: { classFolder: string; shard?: { index: number; count: number } }): { csv: string; html: string } {
+export function writeClassReport(out: string, grades: readonly Grade[], options: { classFolder: string; shard?: { index: number; count: number } }): { csv: string; html: string; json: string } {
   mkdirSync(out, { recursive: true });
   const shard = options.shard;
   const suffix = shard ? `-shard-${shard.index}-of-${shard.count}` : "";
@@ -93,5 +113,8 @@ export function writeClassReport(out: string, grades: readonly Grade[], options:
   const html = join(out, `report${suffix}.html`);
   writeFileSync(csv, gradesCsv(grades));
   writeFileSync(html, reportHtml(grades, { title: `balcony exercise: ${basename(options.classFolder)}${shard ? ` (shard ${shard.index}/${shard.count})` : ""}` }));
-  return { csv, html };
+  const json = join(out, `grades${suffix}.json`);
+  const file: GradesFile = { format: GRADES_FORMAT, class: basename(options.classFolder), shard: shard ?? null, grades: [...grades] };
+  writeFileSync(json, JSON.stringify(file) + "\n");
+  return { csv, html, json };
 }

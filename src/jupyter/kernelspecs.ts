@@ -18,7 +18,9 @@ export function writeLabKernelspecs(dataDir: string, lab: Lab): string[] {
       // tslab ignores interrupt_request messages; it stops a cell on SIGINT.
       interrupt_mode: "signal",
       env: { SOCKETS_LAB_PREFIX: lab.prefix },
-      metadata: { host, runs_in: `network namespace ${lab.namespace(host)} (sockets-typescript lab)` },
+      // tslab implements no debug protocol: JupyterLab 4 / Notebook 7 offer the debugger only to a
+      // kernelspec with metadata.debugger true (server.ts disables the extension's per-cell calls).
+      metadata: { debugger: false, host, runs_in: `network namespace ${lab.namespace(host)} (sockets-typescript lab)` },
     };
     writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
     return dir;

@@ -1,8 +1,9 @@
-// A real Jupyter server (the distribution's Notebook 6) on 127.0.0.1 with a token, whose kernel
-// list is the lab's two kernelspecs. Used by `npm start`, the headless runner and the tests.
+// A real Jupyter server on 127.0.0.1 with a token, whose kernel list is the lab's two kernelspecs:
+// the distribution's Notebook 6 (the headless runner, most tests), or JupyterLab 4 / Notebook 7
+// from the project's venv (scripts/tools.sh jupyter: `npm start`, the front-end browser test).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ServerConnection } from "@jupyterlab/services";
@@ -15,6 +16,41 @@ import { writeLabKernelspecs } from "./kernelspecs";
 import { freePort } from "../common/free-port";
 
 export const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
+
+/** Which front end the server serves: Debian's Notebook 6, or the venv's JupyterLab 4 / Notebook 7. */
+export type FrontEnd = "notebook6" | "lab" | "notebook7";
+
+/**
+ * The bin folder of the venv with JupyterLab 4 and Notebook 7: SOCKETS_JUPYTER_BIN (npm test sets
+ * it), else <SOCKETS_TOOLS_DIR or the project's .tools>/jupyter/bin when tools.sh completed it.
+ */
+export function jupyterVenvBin(): string | undefined {
+  const candidates = [process.env.SOCKETS_JUPYTER_BIN, join(process.env.SOCKETS_TOOLS_DIR ?? join(projectRoot, ".tools"), "jupyter", "bin")];
+  return candidates.find((bin): bin is string => !!bin && existsSync(join(bin, "jupyter-lab")) && existsSync(join(bin, "jupyter-notebook")));
+}
+
+/** The program and the server options' prefix for a front end. */
+function serverCommand(frontEnd: FrontEnd): { program: string; app: string } {
+  if (frontEnd === "notebook6") return { program: JUPYTER_NOTEBOOK, app: "NotebookApp" };
+  const bin = jupyterVenvBin();
+  if (!bin) throw new JupyterStartError("ERR_JUPYTER_NO_VENV", `no JupyterLab 4 / Notebook 7 venv (SOCKETS_JUPYTER_BIN, or run: bash scripts/tools.sh jupyter)`);
+  return { program: join(bin, frontEnd === "lab" ? "jupyter-lab" : "jupyter-notebook"), app: "ServerApp" };
+}
+
+/**
+ * JupyterLab 4.6's debugger extension (also in Notebook 7) listens to every notebook's kernel and,
+ * on each execute_reply, calls its service's displayModules(), which throws "No active debugger
+ * session" (an uncaught page error per cell) unless a debug session exists; it makes one only for a
+ * kernel whose kernelspec says metadata.debugger = true. tslab implements no debug protocol, so our
+ * kernels say debugger: false (kernelspecs.ts) and no session is ever made: with only our kernels
+ * on this server, the extension can do nothing but throw. It is disabled here, for this server
+ * only (its own JUPYTER_CONFIG_DIR), the way `jupyter labextension disable` records it.
+ */
+function writePageConfig(configDir: string): void {
+  const dir = join(configDir, "labconfig");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "page_config.json"), JSON.stringify({ disabledExtensions: { "@jupyterlab/debugger-extension": true } }, null, 2) + "\n");
+}
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 
@@ -27,6 +63,10 @@ export interface JupyterOptions {
   port?: number;
   /** "inherit": the server's log goes to our stderr (npm start); "capture": kept for error messages. */
   log?: "inherit" | "capture";
+  /** Default notebook6 (Debian's). */
+  frontEnd?: FrontEnd;
+  /** JupyterLab / Notebook 7: the page's application object as window.jupyterapp (for tests that read the page's own state). */
+  exposeApp?: boolean;
 }
 
 export interface JupyterServer {
@@ -34,6 +74,7 @@ export interface JupyterServer {
   token: string;
   /** The URL a person opens (with the token). */
   url: string;
+  frontEnd: FrontEnd;
   settings: ServerConnection.ISettings;
   process: ChildProcess;
   /** Stops the server, which shuts its kernels down; resolves when it has exited. */
@@ -54,8 +95,18 @@ class PlainWebSocket extends WebSocket {
 export async function startJupyter(options: JupyterOptions): Promise<JupyterServer> {
   const temporary = options.dataDir === undefined && options.lab.prefix !== "";
   const dataDir = options.dataDir ?? (temporary ? mkdtempSync(join(tmpdir(), "sockets-jupyter-")) : projectJupyterDir);
+  const frontEnd = options.frontEnd ?? "notebook6";
+  let command: ReturnType<typeof serverCommand>;
+  try {
+    command = serverCommand(frontEnd);
+  } catch (err) {
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const { program, app } = command;
   writeLabKernelspecs(dataDir, options.lab);
   mkdirSync(join(dataDir, "runtime"), { recursive: true });
+  writePageConfig(join(dataDir, "config"));
   const port = options.port ?? (await freePort());
   const token = randomBytes(24).toString("hex");
   const args = [
@@ -63,17 +114,18 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     "--allow-root",
     "--ip=127.0.0.1",
     `--port=${port}`,
-    "--NotebookApp.port_retries=0",
-    `--NotebookApp.token=${token}`,
-    `--notebook-dir=${options.notebookDir}`,
+    `--${app}.port_retries=0`,
+    `--${app}.token=${token}`,
+    frontEnd === "notebook6" ? `--notebook-dir=${options.notebookDir}` : `--ServerApp.root_dir=${options.notebookDir}`,
     // Kernel websockets without Nagle's algorithm (see the file).
-    `--config=${join(projectRoot, "src", "jupyter", "notebook_config.py")}`,
+    ...(frontEnd === "notebook6" ? [`--config=${join(projectRoot, "src", "jupyter", "notebook_config.py")}`] : []),
     // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
     "--KernelSpecManager.ensure_native_kernel=False",
     ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),
+    ...(options.exposeApp && frontEnd !== "notebook6" ? [`--${frontEnd === "lab" ? "LabApp" : "JupyterNotebookApp"}.expose_app_in_browser=True`] : []),
   ];
   // Own process group: a terminal's Ctrl-C reaches us, and we stop the server without its y/n prompt.
-  const child = spawn(JUPYTER_NOTEBOOK, args, {
+  const child = spawn(program, args, {
     detached: true,
     // A kernel started without a notebook path gets the server's working directory.
     cwd: options.notebookDir,
@@ -106,7 +158,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await stop();
-      throw new JupyterStartError("ERR_JUPYTER_EXITED", `the Jupyter server exited at start (${JUPYTER_NOTEBOOK}):\n${log.trim().split("\n").slice(-15).join("\n")}`);
+      throw new JupyterStartError("ERR_JUPYTER_EXITED", `the Jupyter server exited at start (${program}):\n${log.trim().split("\n").slice(-15).join("\n")}`);
     }
     try {
       const reply = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${token}` } });
@@ -128,5 +180,6 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     appendToken: true,
     WebSocket: PlainWebSocket as unknown as typeof globalThis.WebSocket,
   });
-  return { baseUrl, token, url: `${baseUrl}?token=${token}`, settings, process: child, stop };
+  const page = frontEnd === "lab" ? "lab" : frontEnd === "notebook7" ? "tree" : "";
+  return { baseUrl, token, url: `${baseUrl}${page}?token=${token}`, frontEnd, settings, process: child, stop };
 }
