@@ -102,6 +102,21 @@ interface Timings {
   stopPressToEndMs: number[];
   partsMs: Record<string, number>;
   knownAppErrors: string[];
+  /**
+   * The yardstick, in the same server and browser after the walkthrough: a TypeScript (juliet's
+   * host kernel) and a Python notebook (the server's ipykernel) opened together, then TRIVIAL_CELLS
+   * cells of `1 + 1` each, in alternating blocks: kernel ready and press-to-output per cell.
+   */
+  trivial: { kernelReadyMs: { typescript: number; python: number }; typescriptMs: number[]; pythonMs: number[] };
+}
+
+const TRIVIAL_CELLS = 30;
+const TRIVIAL_BLOCK = 10;
+
+/** A notebook of `count` cells of `code` for `kernel` (written for the yardstick, never committed). */
+function trivialNotebook(file: string, kernel: { name: string; display_name: string; language: string }, code: string, count: number): void {
+  const cells = Array.from({ length: count }, () => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: [code] }));
+  writeFileSync(file, JSON.stringify({ cells, metadata: { kernelspec: kernel, language_info: { name: kernel.language } }, nbformat: 4, nbformat_minor: 5 }, null, 1) + "\n");
 }
 
 const median = (xs: number[]) => {
@@ -110,9 +125,9 @@ const median = (xs: number[]) => {
 };
 
 async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
-  const timings: Timings = { frontEnd, kernelReadyMs: {}, cells: [], stopPressToEndMs: [], partsMs: {}, knownAppErrors: [] };
+  const timings: Timings = { frontEnd, kernelReadyMs: {}, cells: [], stopPressToEndMs: [], partsMs: {}, knownAppErrors: [], trivial: { kernelReadyMs: { typescript: NaN, python: NaN }, typescriptMs: [], pythonMs: [] } };
   const t0 = Date.now();
-  server = await startJupyter({ notebookDir: join(scratch, "notebooks"), lab, log: "capture", frontEnd, exposeApp: true });
+  server = await startJupyter({ notebookDir: join(scratch, "notebooks"), lab, log: "capture", frontEnd, exposeApp: true, pythonKernel: true });
   chromium = await launchChromium();
   profiles.push(chromium.profileDir);
   const errors = new PageErrors(frontEnd);
@@ -212,6 +227,7 @@ async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
       await shutDownSessions(server);
       timings.partsMs[part] = Date.now() - partStart;
     }
+    await trivialCells(frontEnd, server, chromium, timings);
     timings.knownAppErrors = errors.known;
     assert.deepEqual(errors.errors, [], `${frontEnd}: page or console errors`);
     return timings;
@@ -223,9 +239,44 @@ async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
   }
 }
 
+/** The yardstick (see Timings.trivial): both notebooks open together, `1 + 1` in alternating blocks. */
+async function trivialCells(frontEnd: LuminoFrontEnd, s: JupyterServer, c: Chromium, timings: Timings): Promise<void> {
+  const dir = join(scratch, "notebooks");
+  const files = { typescript: "speed-typescript.ipynb", python: "speed-python.ipynb" };
+  trivialNotebook(join(dir, files.typescript), { name: kernelName("juliet"), display_name: "TypeScript (juliet)", language: "typescript" }, "1 + 1", TRIVIAL_CELLS);
+  trivialNotebook(join(dir, files.python), { name: "python3", display_name: "Python 3 (ipykernel)", language: "python" }, "1 + 1", TRIVIAL_CELLS);
+  const home = await c.browser.newPage();
+  await home.goto(frontEnd === "lab" ? `${s.baseUrl}lab?reset&token=${s.token}` : s.url, { waitUntil: "domcontentloaded", timeout: OPEN_DEADLINE_MS });
+  const pages = {
+    typescript: await LuminoNotebook.fromFileBrowser(frontEnd, c.browser, home, files.typescript, kernelName("juliet"), OPEN_DEADLINE_MS),
+    python: await LuminoNotebook.fromFileBrowser(frontEnd, c.browser, home, files.python, "python3", OPEN_DEADLINE_MS),
+  };
+  timings.trivial.kernelReadyMs = { typescript: pages.typescript.kernelReadyMs, python: pages.python.kernelReadyMs };
+  // JupyterLab: side by side, as the walkthrough's pair (a tab behind another cannot be clicked).
+  if (frontEnd === "lab") assert.equal(await dragTabToRightHalf(home, files.python), 2, "the yardstick's Python tab dragged to the right half");
+  for (let first = 1; first <= TRIVIAL_CELLS; first += TRIVIAL_BLOCK) {
+    for (const language of ["typescript", "python"] as const) {
+      const page = pages[language];
+      await page.bringToFront();
+      for (let position = first; position < first + TRIVIAL_BLOCK; position++) {
+        const t = Date.now();
+        await page.start(position);
+        const view = await page.finish(position, CELL_DEADLINE_MS);
+        (language === "typescript" ? timings.trivial.typescriptMs : timings.trivial.pythonMs).push(Date.now() - t);
+        assert.equal(view.stderr, "", `${language} cell ${position}: ${view.stderr}`);
+        assert.equal(view.stdout.trim(), "2", `${language} cell ${position} should show 2`);
+      }
+    }
+  }
+  progress(`${frontEnd} yardstick: kernel ready typescript ${timings.trivial.kernelReadyMs.typescript} ms, python ${timings.trivial.kernelReadyMs.python} ms; 1 + 1 median typescript ${median(timings.trivial.typescriptMs)} ms, python ${median(timings.trivial.pythonMs)} ms`);
+  for (const page of Object.values(pages)) if (page.page !== home) await page.page.close();
+  await home.close();
+  await shutDownSessions(s);
+}
+
 function report(t: Timings): string {
   const quick = t.cells.filter((c) => !c.waits).map((c) => c.ms);
-  const summary = `${t.frontEnd}: kernel ready median ${median(Object.values(t.kernelReadyMs))} ms (${Object.entries(t.kernelReadyMs).map(([k, v]) => `${k} ${v}`).join(", ")}); press-to-output median ${median(quick)} ms, max ${Math.max(...quick)} ms over ${quick.length} cells (cells that wait for the other host or the stop button left out); stop press to end ${t.stopPressToEndMs.join(", ")} ms; parts ${Object.entries(t.partsMs).map(([k, v]) => `${k} ${v} ms`).join(", ")}; the app's own known errors: ${t.knownAppErrors.length}`;
+  const summary = `${t.frontEnd}: kernel ready median ${median(Object.values(t.kernelReadyMs))} ms (${Object.entries(t.kernelReadyMs).map(([k, v]) => `${k} ${v}`).join(", ")}); press-to-output median ${median(quick)} ms, max ${Math.max(...quick)} ms over ${quick.length} cells (cells that wait for the other host or the stop button left out); stop press to end ${t.stopPressToEndMs.join(", ")} ms; 1 + 1 median typescript ${median(t.trivial.typescriptMs)} ms, python ${median(t.trivial.pythonMs)} ms, kernel ready typescript ${t.trivial.kernelReadyMs.typescript} ms, python ${t.trivial.kernelReadyMs.python} ms; parts ${Object.entries(t.partsMs).map(([k, v]) => `${k} ${v} ms`).join(", ")}; the app's own known errors: ${t.knownAppErrors.length}`;
   writeFileSync(join(artifacts, `frontends-${t.frontEnd}.json`), JSON.stringify({ ...t, summary }, null, 2) + "\n");
   return summary;
 }
