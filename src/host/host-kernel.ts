@@ -73,8 +73,12 @@ async function untilListening(ports: number[]): Promise<void> {
 function stopButton(control: Duplex, sigint: () => void): () => void {
   const unanswered = new Map<number, NodeJS.Timeout>();
   let presses = 0;
-  control.on("error", () => undefined); // tslab gone: its exit handler ends us
-  createInterface({ input: control, crlfDelay: Infinity }).on("line", (line) => {
+  // tslab gone (a forced restart kills it with lines unread: ECONNRESET): its exit handler ends
+  // us. readline re-emits its input's errors on the Interface, so it needs its own handler too.
+  control.on("error", () => undefined);
+  const acks = createInterface({ input: control, crlfDelay: Infinity });
+  acks.on("error", () => undefined);
+  acks.on("line", (line) => {
     const match = /^ack (\d+)$/.exec(line.trim());
     const timer = match ? unanswered.get(Number(match[1])) : undefined;
     if (timer === undefined) return;
@@ -94,6 +98,9 @@ function stopButton(control: Duplex, sigint: () => void): () => void {
 async function main(): Promise<void> {
   const { relayDir } = parseArgs(process.argv.slice(2));
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  // The launcher killed (jupyter_client's restart_kernel(now=True) sends SIGKILL) can reset
+  // stdin (ECONNRESET) instead of closing it: the same as a close, never a crash.
+  process.stdin.on("error", () => lines.close());
   const lineIterator = lines[Symbol.asyncIterator]();
   const first = await lineIterator.next();
   if (first.done) fail("stdin closed before the connection info arrived");
@@ -149,7 +156,7 @@ async function main(): Promise<void> {
   // Commands from the launcher, read from the start: it may go away while tslab is starting.
   (async () => {
     for (;;) {
-      const next = await lineIterator.next();
+      const next = await lineIterator.next().catch(() => ({ done: true as const, value: undefined }));
       if (next.done) break;
       const command = next.value.trim();
       if (command === INTERRUPT_LINE) interrupt();

@@ -138,10 +138,14 @@ function openControlChannel(): boolean {
   } catch {
     return false;
   }
-  channel.on("error", () => undefined);
   // host-kernel gone (even by kill -9): nothing can stop or end this kernel any more, so it ends.
+  // Killed with acks unread, its end resets ours (ECONNRESET): readline re-emits the input's
+  // errors on the Interface, which would end tslab with an unhandled 'error' event; "close" follows.
+  channel.on("error", () => undefined);
   channel.on("close", () => process.exit(0));
-  createInterface({ input: channel, crlfDelay: Infinity }).on("line", (line) => {
+  const lines = createInterface({ input: channel, crlfDelay: Infinity });
+  lines.on("error", () => undefined);
+  lines.on("line", (line) => {
     const match = /^interrupt (\d+) (\d+)$/.exec(line.trim());
     // No ack while tslab's executor is not hooked: host-kernel then sends SIGINT, as before.
     if (!match || tslabInterrupt === null) return;
