@@ -1,0 +1,55 @@
+// A view's SVG as PNG (resvg with the package's fonts): a real PNG file of the SVG's own size, its
+// labels drawn, small enough to keep in a saved notebook, the same picture again from the cache.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { decodePackets, parsePcap, pngProblem, renderPng, renderTopologySvg, renderWireSvg } from "@sockets-typescript/notebook";
+import { projectRoot } from "./support/lab-fixture";
+
+const packets = decodePackets(parsePcap(readFileSync(join(projectRoot, "test", "fixtures", "notebook", "walkthrough.pcap"))));
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The IHDR's width and height (the first chunk of every PNG). */
+function pngSize(png: Buffer): { width: number; height: number } {
+  assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, "the PNG signature");
+  assert.equal(png.subarray(12, 16).toString("latin1"), "IHDR");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+function svgSize(svg: string): { width: number; height: number } {
+  const [, width, height] = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
+  return { width: Number(width), height: Number(height) };
+}
+
+test("this machine draws PNGs (resvg's binary loads, the package's fonts are there)", () => {
+  assert.equal(pngProblem(), null);
+});
+
+test("wire and topology: a PNG of the SVG's size, labels drawn, a few KB per arrow", () => {
+  const cases = [
+    { svg: renderWireSvg({ host: "juliet", interface: "lan0", packets: packets.slice(0, 3) }), maxBytes: 40_000 },
+    { svg: renderWireSvg({ host: "romeo", interface: "lan0", packets }), maxBytes: 150_000 },
+    { svg: renderWireSvg({ host: "romeo", interface: "lan0", packets: [] }), maxBytes: 20_000 },
+    { svg: renderTopologySvg({ host: "juliet", interface: "lan0", ports: [4000] }), maxBytes: 25_000 },
+  ];
+  for (const { svg, maxBytes } of cases) {
+    const png = renderPng(svg);
+    assert.ok(png, "a PNG");
+    assert.deepEqual(pngSize(png.data), svgSize(svg));
+    assert.deepEqual({ width: png.width, height: png.height }, svgSize(svg));
+    assert.ok(png.data.length < maxBytes, `${png.data.length} bytes for a ${png.width}x${png.height} view`);
+    // The same picture without its labels is much smaller: the text was drawn, in a real font.
+    const bare = renderPng(svg.replace(/<text[\s\S]*?<\/text>/g, ""))!;
+    assert.ok(png.data.length > bare.data.length * 1.5, `with labels ${png.data.length} bytes, without ${bare.data.length}`);
+  }
+});
+
+test("the same SVG again: the cached picture, not a new render", () => {
+  const svg = renderTopologySvg({ host: "romeo", interface: "ens7" });
+  assert.equal(renderPng(svg), renderPng(svg));
+});
+
+test("an SVG resvg cannot read gives null, not an exception", () => {
+  assert.equal(renderPng("<svg"), null);
+});
