@@ -45,6 +45,13 @@ test("wire and topology: a PNG of the SVG's size, labels drawn, a few KB per arr
   }
 });
 
+test("monospace labels are drawn in the monospace font, not the sans-serif one", () => {
+  const bytes = (family: string) =>
+    renderPng(`<svg xmlns="http://www.w3.org/2000/svg" width="300" height="30"><rect width="300" height="30" fill="white"/><text x="0" y="20" font-size="20" font-family="${family}">iiiiiiiiii</text></svg>`)!.data.length;
+  // Ten monospace i's are spread over ~120 px, ten sans-serif ones over ~55: more ink edges, more bytes.
+  assert.ok(bytes("monospace") > bytes("sans-serif") * 1.3, `monospace ${bytes("monospace")} bytes, sans-serif ${bytes("sans-serif")}`);
+});
+
 test("the same SVG again: the cached picture, not a new render", () => {
   const svg = renderTopologySvg({ host: "romeo", interface: "ens7" });
   assert.equal(renderPng(svg), renderPng(svg));
