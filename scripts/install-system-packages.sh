@@ -16,6 +16,7 @@ packages=(
   python3-ipykernel       # [grader]
   openssh-server      # sshd in the lab hosts: the testbeds' SSH kernel launcher is tested against it
   openssh-client
+  sudo                # the testbed hosts' login user reaches root through sudo -n (rehearsed in the lab: test/testbeds-sudo-hosts.test.ts)
   tcpdump             # to watch the wire from a lab shell
   ethtool             # testbeds/host-setup.sh turns segmentation offloads off (tested in the lab)
   curl                # testbeds/host-setup.sh fetches the Node.js package key (its failure path is tested)

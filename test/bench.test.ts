@@ -138,3 +138,20 @@ test("bench peers: a paced CPython sender offers the same load to this module's 
   const udpRun = await udpRate(implementations[0], loopback, { size: 64, warmup: 0.05, window: 0.3, idle: 0.3 }, { sender: cpython, rate: 5000 });
   assert.ok(udpRun.received > 0 && udpRun.rate < 6500, JSON.stringify(udpRun));
 });
+
+test("bench:browser report: each figure beside Python's, the ratio, and ok or BELOW against its target", async () => {
+  const { browserReport, quantile } = await import("../bench/browser");
+  assert.equal(quantile([5, 1, 3, 2, 4], 0.5), 3);
+  assert.equal(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9), 9);
+  assert.ok(Number.isNaN(quantile([], 0.5)));
+  const lines = browserReport({
+    frontEnd: "lab",
+    kernelReadyMs: { "udp romeo": 3000, "udp juliet": 2000, "tcp romeo": 3000, "tcp juliet": 2000 },
+    cells: [{ part: "udp", host: "juliet", step: "U1", ms: 150, waits: false }, { part: "udp", host: "juliet", step: "setup", ms: 900, waits: true }],
+    trivial: { kernelReadyMs: { typescript: 2500, python: 1250 }, typescriptMs: [100, 100, 100], pythonMs: [90, 90, 90] },
+  });
+  assert.match(lines[0], /^JupyterLab 4 \(3 \+ 3 trivial cells, 1 walkthrough cells/);
+  assert.match(lines[1], /trivial cell p50 \(1 \+ 1\)\s+100 ms\s+python\s+90 ms\s+1\.11x\s+ok \(target <= 1\.3x\)/);
+  assert.match(lines[3], /walkthrough cell p50.*150 ms.*1\.67x\s+ok \(target <= 2x\)/);
+  assert.match(lines[5], /kernel ready, yardstick pair\s+2500 ms\s+python\s+1250 ms\s+2\.00x\s+BELOW \(target <= 1x\)/);
+});

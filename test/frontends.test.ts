@@ -15,7 +15,7 @@ import { join } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
 import { jupyterVenvBin, startJupyter, type JupyterServer } from "../src/jupyter/server";
 import type { TranscriptEntry } from "../src/session/cell-recorder";
-import type { HostNotebook } from "../src/session/notebook";
+import { readNotebook, type HostNotebook } from "../src/session/notebook";
 import { schedule } from "../src/session/schedule";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
@@ -38,7 +38,15 @@ const CELL_DEADLINE_MS = 60_000;
 const OPEN_DEADLINE_MS = 60_000;
 /** tslab aborts any request within 200 ms after an error; a student is never that fast. */
 const AFTER_ERROR_MS = 300;
-const PARTS: Part[] = ["udp", "tcp"];
+/** The walkthrough's parts, then the exercise's starters (as handed out: the TODO functions do nothing). */
+const PARTS: (Part | Starter)[] = ["udp", "tcp", "balcony-udp", "balcony-tcp"];
+type Starter = "balcony-udp" | "balcony-tcp";
+const isStarter = (part: Part | Starter): part is Starter => part.startsWith("balcony-");
+
+/** The part's two notebooks (juliet's, romeo's) in the scratch copy. */
+function partNotebooks(part: Part | Starter, dir: string): HostNotebook[] {
+  return isStarter(part) ? (["juliet", "romeo"] as HostName[]).map((host) => readNotebook(join(dir, `03-${part}-${host}.ipynb`), host)) : walkthroughNotebooks(part, dir);
+}
 
 let scratch = "";
 let server: JupyterServer | undefined;
@@ -102,6 +110,21 @@ interface Timings {
   stopPressToEndMs: number[];
   partsMs: Record<string, number>;
   knownAppErrors: string[];
+  /**
+   * The yardstick, in the same server and browser after the walkthrough: a TypeScript (juliet's
+   * host kernel) and a Python notebook (the server's ipykernel) opened together, then TRIVIAL_CELLS
+   * cells of `1 + 1` each, in alternating blocks: kernel ready and press-to-output per cell.
+   */
+  trivial: { kernelReadyMs: { typescript: number; python: number }; typescriptMs: number[]; pythonMs: number[] };
+}
+
+const TRIVIAL_CELLS = 30;
+const TRIVIAL_BLOCK = 10;
+
+/** A notebook of `count` cells of `code` for `kernel` (written for the yardstick, never committed). */
+function trivialNotebook(file: string, kernel: { name: string; display_name: string; language: string }, code: string, count: number): void {
+  const cells = Array.from({ length: count }, () => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: [code] }));
+  writeFileSync(file, JSON.stringify({ cells, metadata: { kernelspec: kernel, language_info: { name: kernel.language } }, nbformat: 4, nbformat_minor: 5 }, null, 1) + "\n");
 }
 
 const median = (xs: number[]) => {
@@ -110,9 +133,9 @@ const median = (xs: number[]) => {
 };
 
 async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
-  const timings: Timings = { frontEnd, kernelReadyMs: {}, cells: [], stopPressToEndMs: [], partsMs: {}, knownAppErrors: [] };
+  const timings: Timings = { frontEnd, kernelReadyMs: {}, cells: [], stopPressToEndMs: [], partsMs: {}, knownAppErrors: [], trivial: { kernelReadyMs: { typescript: NaN, python: NaN }, typescriptMs: [], pythonMs: [] } };
   const t0 = Date.now();
-  server = await startJupyter({ notebookDir: join(scratch, "notebooks"), lab, log: "capture", frontEnd, exposeApp: true });
+  server = await startJupyter({ notebookDir: join(scratch, "notebooks"), lab, log: "capture", frontEnd, exposeApp: true, pythonKernel: true });
   chromium = await launchChromium();
   profiles.push(chromium.profileDir);
   const errors = new PageErrors(frontEnd);
@@ -129,7 +152,7 @@ async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
       const home = await chromium.browser.newPage();
       // JupyterLab restores the last layout (its workspace): ?reset opens it empty, as for a student's first visit.
       await home.goto(frontEnd === "lab" ? `${server.baseUrl}lab?reset&token=${server.token}` : server.url, { waitUntil: "domcontentloaded", timeout: OPEN_DEADLINE_MS });
-      const notebooks = walkthroughNotebooks(part, join(scratch, "notebooks"));
+      const notebooks = partNotebooks(part, join(scratch, "notebooks"));
       const pages = {} as Record<HostName, LuminoNotebook>;
       for (const nb of notebooks) {
         const path = nb.path.slice(join(scratch, "notebooks").length + 1);
@@ -178,7 +201,15 @@ async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
       await Promise.all(pending.values());
       entries.sort((a, b) => a.index - b.index);
       assert.deepEqual(errors.errors, [], `${frontEnd} ${part}: page or console errors`);
-      assert.deepEqual(checkWalkthrough(entries, expectationsFor[part]), [], `${frontEnd} ${part}: the page showed something else:\n${entries.map((e) => `${e.step} ${e.host}: ${e.stdout}${e.stderr}`).join("\n")}`);
+      const shown = entries.map((e) => `${e.step} ${e.host}: ${e.stdout}${e.stderr}`).join("\n");
+      if (isStarter(part)) {
+        // The starters run as handed out: every cell ends without an error (TCP's are comments to
+        // replace), and the UDP one's step B7 counts the lines (none yet: receiveLine is a TODO).
+        assert.deepEqual(entries.filter((e) => e.status !== "ok").map((e) => `${e.step} ${e.host}: ${e.stderr}`), [], `${frontEnd} ${part}: a starter cell failed`);
+        if (part === "balcony-udp") for (const host of ["juliet", "romeo"] as HostName[]) assert.match(shown, new RegExp(`B7 ${host}: 0 of \\d+ lines from (romeo|juliet) arrived`), `${frontEnd} ${part}: ${host}'s B7\n${shown}`);
+      } else {
+        assert.deepEqual(checkWalkthrough(entries, expectationsFor[part]), [], `${frontEnd} ${part}: the page showed something else:\n${shown}`);
+      }
       assert.deepEqual(unseen, [], `${frontEnd} ${part}: printed lines the page does not show`);
       if (part === "udp") {
         // One press of the stop button ends a receive nobody answers; the kernel and the socket live on.
@@ -212,6 +243,7 @@ async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
       await shutDownSessions(server);
       timings.partsMs[part] = Date.now() - partStart;
     }
+    await trivialCells(frontEnd, server, chromium, timings);
     timings.knownAppErrors = errors.known;
     assert.deepEqual(errors.errors, [], `${frontEnd}: page or console errors`);
     return timings;
@@ -223,15 +255,50 @@ async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
   }
 }
 
+/** The yardstick (see Timings.trivial): both notebooks open together, `1 + 1` in alternating blocks. */
+async function trivialCells(frontEnd: LuminoFrontEnd, s: JupyterServer, c: Chromium, timings: Timings): Promise<void> {
+  const dir = join(scratch, "notebooks");
+  const files = { typescript: "speed-typescript.ipynb", python: "speed-python.ipynb" };
+  trivialNotebook(join(dir, files.typescript), { name: kernelName("juliet"), display_name: "TypeScript (juliet)", language: "typescript" }, "1 + 1", TRIVIAL_CELLS);
+  trivialNotebook(join(dir, files.python), { name: "python3", display_name: "Python 3 (ipykernel)", language: "python" }, "1 + 1", TRIVIAL_CELLS);
+  const home = await c.browser.newPage();
+  await home.goto(frontEnd === "lab" ? `${s.baseUrl}lab?reset&token=${s.token}` : s.url, { waitUntil: "domcontentloaded", timeout: OPEN_DEADLINE_MS });
+  const pages = {
+    typescript: await LuminoNotebook.fromFileBrowser(frontEnd, c.browser, home, files.typescript, kernelName("juliet"), OPEN_DEADLINE_MS),
+    python: await LuminoNotebook.fromFileBrowser(frontEnd, c.browser, home, files.python, "python3", OPEN_DEADLINE_MS),
+  };
+  timings.trivial.kernelReadyMs = { typescript: pages.typescript.kernelReadyMs, python: pages.python.kernelReadyMs };
+  // JupyterLab: side by side, as the walkthrough's pair (a tab behind another cannot be clicked).
+  if (frontEnd === "lab") assert.equal(await dragTabToRightHalf(home, files.python), 2, "the yardstick's Python tab dragged to the right half");
+  for (let first = 1; first <= TRIVIAL_CELLS; first += TRIVIAL_BLOCK) {
+    for (const language of ["typescript", "python"] as const) {
+      const page = pages[language];
+      await page.bringToFront();
+      for (let position = first; position < first + TRIVIAL_BLOCK; position++) {
+        const t = Date.now();
+        await page.start(position);
+        const view = await page.finish(position, CELL_DEADLINE_MS);
+        (language === "typescript" ? timings.trivial.typescriptMs : timings.trivial.pythonMs).push(Date.now() - t);
+        assert.equal(view.stderr, "", `${language} cell ${position}: ${view.stderr}`);
+        assert.equal(view.stdout.trim(), "2", `${language} cell ${position} should show 2`);
+      }
+    }
+  }
+  progress(`${frontEnd} yardstick: kernel ready typescript ${timings.trivial.kernelReadyMs.typescript} ms, python ${timings.trivial.kernelReadyMs.python} ms; 1 + 1 median typescript ${median(timings.trivial.typescriptMs)} ms, python ${median(timings.trivial.pythonMs)} ms`);
+  for (const page of Object.values(pages)) if (page.page !== home) await page.page.close();
+  await home.close();
+  await shutDownSessions(s);
+}
+
 function report(t: Timings): string {
   const quick = t.cells.filter((c) => !c.waits).map((c) => c.ms);
-  const summary = `${t.frontEnd}: kernel ready median ${median(Object.values(t.kernelReadyMs))} ms (${Object.entries(t.kernelReadyMs).map(([k, v]) => `${k} ${v}`).join(", ")}); press-to-output median ${median(quick)} ms, max ${Math.max(...quick)} ms over ${quick.length} cells (cells that wait for the other host or the stop button left out); stop press to end ${t.stopPressToEndMs.join(", ")} ms; parts ${Object.entries(t.partsMs).map(([k, v]) => `${k} ${v} ms`).join(", ")}; the app's own known errors: ${t.knownAppErrors.length}`;
+  const summary = `${t.frontEnd}: kernel ready median ${median(Object.values(t.kernelReadyMs))} ms (${Object.entries(t.kernelReadyMs).map(([k, v]) => `${k} ${v}`).join(", ")}); press-to-output median ${median(quick)} ms, max ${Math.max(...quick)} ms over ${quick.length} cells (cells that wait for the other host or the stop button left out); stop press to end ${t.stopPressToEndMs.join(", ")} ms; 1 + 1 median typescript ${median(t.trivial.typescriptMs)} ms, python ${median(t.trivial.pythonMs)} ms, kernel ready typescript ${t.trivial.kernelReadyMs.typescript} ms, python ${t.trivial.kernelReadyMs.python} ms; parts ${Object.entries(t.partsMs).map(([k, v]) => `${k} ${v} ms`).join(", ")}; the app's own known errors: ${t.knownAppErrors.length}`;
   writeFileSync(join(artifacts, `frontends-${t.frontEnd}.json`), JSON.stringify({ ...t, summary }, null, 2) + "\n");
   return summary;
 }
 
 for (const frontEnd of ["lab", "notebook7"] as LuminoFrontEnd[]) {
-  test(`juliet's and romeo's UDP and TCP notebooks in ${frontEnd === "lab" ? "JupyterLab 4, side by side" : "Notebook 7, two tabs"}: opened from the file browser, run in the walkthrough's order, one press of stop ends a waiting recvfrom, no page errors`, { skip, timeout: 300_000 }, async (t) => {
+  test(`juliet's and romeo's UDP and TCP notebooks and the exercise starters in ${frontEnd === "lab" ? "JupyterLab 4, side by side" : "Notebook 7, two tabs"}: opened from the file browser, run in the walkthrough's order, one press of stop ends a waiting recvfrom, no page errors`, { skip, timeout: 300_000 }, async (t) => {
     const timings = await runFrontEnd(frontEnd);
     const line = report(timings);
     t.diagnostic(line);

@@ -21,6 +21,10 @@ test("failures in one line: tcpdump's or sudo's words, else the exit status", ()
   assert.equal(failureLine("tcpdump: nosuch0: No such device exists\n(No such device exists)\ntcpdump exited with status 1\n"), "tcpdump: nosuch0: No such device exists");
   assert.equal(failureLine("sudo: a password is required\n"), "sudo: a password is required");
   assert.equal(failureLine("tcpdump: listening on lan0, link-type EN10MB\ntcpdump exited with status 143\n"), "tcpdump exited with status 143");
+  // through sudo (a testbed's login user): sudo's refusal names the rule that is missing
+  assert.match(failureLine("sudo: a password is required\n", { sudo: true, interface: "ens7" }),
+    /^the wire view's capture needs root and \S+ is not root: it runs `sudo -n sh -c 'tcpdump -i ens7 \.\.\.'`, and sudo refused \(a password is required\)\. Give \S+ password-less sudo: the line "\S+ ALL=\(ALL\) NOPASSWD: ALL" in \/etc\/sudoers\.d\/90-/);
+  assert.equal(failureLine("tcpdump: ens7: No such device exists\ntcpdump exited with status 1\n", { sudo: true, interface: "ens7" }), "tcpdump: ens7: No such device exists");
 });
 
 test("a real capture on loopback: datagrams parsed, windows split at boundaries, stop ends tcpdump", { skip: needsRoot, timeout: 30_000 }, async (t) => {

@@ -4,6 +4,7 @@
 # step first looks whether its work is already done.
 #
 #   sudo bash testbeds/host-setup.sh --host romeo [--mac 02:00:00:aa:bb:cc] [--offline] [--with-jupyter]
+#   bash testbeds/host-setup.sh --host romeo ...   (as the login user, ubuntu or cc: it runs itself through sudo -n)
 #
 # Run from the project's copy on the host (the folder this script is in, one level up). Steps:
 #   1. Node.js >= 22 (24 installed; from the official Node.js package source, deb.nodesource.com, if missing or older)
@@ -27,6 +28,7 @@ APT_LOCK_TIMEOUT="${APT_LOCK_TIMEOUT:-600}"
 NETPLAN_DIR="${NETPLAN_DIR:-/etc/netplan}"  # tests point it elsewhere: a lab host shares the machine's /etc
 NETPLAN_FILE="$NETPLAN_DIR/60-sockets-typescript-lan.yaml"
 HOST="" MAC="" OFFLINE="" JUPYTER=""
+ARGS=("$@")
 
 say() { echo "host-setup: $*"; }
 fail() { echo "host-setup: FAILED: $*"; exit 1; }
@@ -49,7 +51,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$HOST" ] || { usage >&2; fail "--host is missing"; }
-[ "$(id -u)" -eq 0 ] || fail "run as root: sudo bash $0 --host $HOST ..."
+# Root does the system's part. The testbeds' login user (ubuntu, cc) has password-less sudo: run
+# as that user, the script runs itself again through `sudo -n` (never asking for a password: it
+# may run from a notebook cell or a boot script). sudo resets the environment (env_reset), so
+# the variables above take their defaults there.
+if [ "$(id -u)" -ne 0 ]; then
+  me="$(id -un 2>/dev/null || echo "uid $(id -u)")"
+  command -v sudo >/dev/null || fail "host-setup needs root and $me is not root, and sudo is not installed here: run it as root"
+  if said="$(sudo -n true 2>&1)"; then
+    say "running as $me: again as root through sudo -n"
+    exec sudo -n bash "$0" "${ARGS[@]}"
+  fi
+  fail "host-setup needs root and $me is not root: it runs itself as \`sudo -n bash $0\`, and sudo refused (${said#sudo: }). Give $me password-less sudo: the line \"$me ALL=(ALL) NOPASSWD: ALL\" in /etc/sudoers.d/90-$me (edit it with visudo -f), as FABRIC's and Chameleon's images have for their login user; or run it as root: sudo bash $0 --host $HOST ..."
+fi
 
 mkdir -p "$(dirname "$SETUP_LOG")" 2>/dev/null
 exec > >(tee -a "$SETUP_LOG") 2>&1

@@ -67,6 +67,8 @@ export interface JupyterOptions {
   frontEnd?: FrontEnd;
   /** JupyterLab / Notebook 7: the page's application object as window.jupyterapp (for tests that read the page's own state). */
   exposeApp?: boolean;
+  /** Also the server's own Python kernel (ipykernel, "python3") in the kernel list: the yardstick the speed figures compare against. */
+  pythonKernel?: boolean;
 }
 
 export interface JupyterServer {
@@ -119,9 +121,10 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     frontEnd === "notebook6" ? `--notebook-dir=${options.notebookDir}` : `--ServerApp.root_dir=${options.notebookDir}`,
     // Kernel websockets without Nagle's algorithm (see the file).
     ...(frontEnd === "notebook6" ? [`--config=${join(projectRoot, "src", "jupyter", "notebook_config.py")}`] : []),
-    // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3).
-    "--KernelSpecManager.ensure_native_kernel=False",
-    ...hostNames.map((host) => `--KernelSpecManager.allowed_kernelspecs=${kernelName(host)}`),
+    // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3), unless
+    // the server's own Python kernel is asked for as a yardstick.
+    `--KernelSpecManager.ensure_native_kernel=${options.pythonKernel ? "True" : "False"}`,
+    ...[...hostNames.map(kernelName), ...(options.pythonKernel ? ["python3"] : [])].map((name) => `--KernelSpecManager.allowed_kernelspecs=${name}`),
     ...(options.exposeApp && frontEnd !== "notebook6" ? [`--${frontEnd === "lab" ? "LabApp" : "JupyterNotebookApp"}.expose_app_in_browser=True`] : []),
   ];
   // Own process group: a terminal's Ctrl-C reaches us, and we stop the server without its y/n prompt.

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { randomInt } from "node:crypto";
 import { describeImpairment, validateImpairment, type Impairment } from "./args";
-import { ImpairStageError, ImpairUnsupportedError, ImpairUsageError } from "./errors";
+import { ImpairPermissionError, ImpairStageError, ImpairUnsupportedError, ImpairUsageError } from "./errors";
 import { isRoot, prefixFor, run, tryRun, type ImpairTarget } from "./exec";
 import { NETEM_HANDLE, ifbName, netemArgs, netemClearPlan, netemPlan } from "./netem";
 import { deletionsFrom } from "./rules";
@@ -46,6 +46,7 @@ export async function impair(target: ImpairTarget, spec: Impairment, options: Im
   validateImpairment(spec);
   checkTarget(target);
   const sup = support();
+  if (sup.permission) throw new ImpairPermissionError(sup.permission);
   let mechanism: Mechanism | null = options.mechanism && options.mechanism !== "auto" ? options.mechanism : sup.mechanism;
   // A seeded run must replay: prefer the stage when this netem cannot take a seed.
   if ((!options.mechanism || options.mechanism === "auto") && mechanism === "netem" && spec.seed !== undefined && sup.probe.netemSeed !== "ok" && sup.probe.nfqueue === "ok") mechanism = "userspace";

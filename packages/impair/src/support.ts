@@ -3,7 +3,7 @@
 // ends) add a netem qdisc, a seeded one, an ifb device, an NFQUEUE rule, and bind a queue
 // with the stage itself. Nothing of the probe outlives it.
 import { join } from "node:path";
-import { isRoot, runSync } from "./exec";
+import { isRoot, runSync, sudoRefusal, sudoRuleMessage } from "./exec";
 
 export type Mechanism = "netem" | "userspace";
 
@@ -15,6 +15,11 @@ export interface Support {
   why: string;
   /** The mechanism `impair` uses by default here (null: none works). */
   mechanism: Mechanism | null;
+  /**
+   * Not root, and sudo refused the probe (no password-less rule, or no sudo): the message naming
+   * the rule. `impair` then refuses with it (ImpairPermissionError). Null otherwise.
+   */
+  permission?: string | null;
   /** Details of the probe, one entry per capability. */
   probe: { netem: string; netemSeed: string; ifb: string; nfqueue: string };
 }
@@ -52,6 +57,13 @@ export function support(fresh = false): Support {
     nfqueue: found.nfqueue ?? failure,
   };
   cached = describe(probe);
+  if (!isRoot() && !result.ok) {
+    const refused = sudoRefusal(result.out);
+    if (refused !== null || /^sudo: command not found/.test(result.out)) {
+      cached.permission = sudoRuleMessage("changing the link (tc, iptables, ip and the impairment stage)", "unshare --net sh -c <probe>", refused);
+      cached.why = cached.permission;
+    }
+  }
   return cached;
 }
 

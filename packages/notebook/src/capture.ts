@@ -6,6 +6,7 @@
 // program, executes, and sudo itself would stay.)
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { sudoRefusal, sudoRuleMessage } from "@sockets-typescript/impair";
 import { PcapStreamParser } from "./pcap";
 import { decodePacket, SequenceTracker, type Packet } from "./packets";
 import { realtimeUs } from "@sockets-typescript/socket";
@@ -65,7 +66,10 @@ export function captureArgv(options: CaptureOptions): string[] {
 }
 
 /** tcpdump's or sudo's words for why it did not capture, as one line. */
-export function failureLine(stderr: string): string {
+export function failureLine(stderr: string, options?: Pick<CaptureOptions, "sudo" | "interface">): string {
+  // sudo's refusal: what is wanting is a sudo rule, and the message says which.
+  const refused = options?.sudo ? sudoRefusal(stderr) : null;
+  if (refused !== null) return sudoRuleMessage("the wire view's capture", `sh -c 'tcpdump -i ${options!.interface} ...'`, refused);
   const lines = stderr.split("\n").map((line) => line.trim()).filter((line) => line && !/^tcpdump: listening on /.test(line) && !/^tcpdump exited with status/.test(line));
   const exit = /tcpdump exited with status (\d+)/.exec(stderr);
   return lines[0] ?? (exit ? `tcpdump exited with status ${exit[1]}` : "tcpdump ended");
@@ -114,7 +118,8 @@ export class Capture {
       }
       readyResolve();
     };
-    this.child.on("error", (error: NodeJS.ErrnoException) => fail(error.code === "ENOENT" ? `${program} is not installed on this host` : `${program}: ${error.message}`));
+    this.child.on("error", (error: NodeJS.ErrnoException) => fail(error.code !== "ENOENT" ? `${program}: ${error.message}`
+      : program === "sudo" ? sudoRuleMessage("the wire view's capture", `sh -c 'tcpdump -i ${options.interface} ...'`, null) : `${program} is not installed on this host`));
     this.child.stdout!.on("data", (chunk: Buffer) => {
       this.lastDataAt = performance.now();
       const nowUs = realtimeUs();
@@ -140,9 +145,9 @@ export class Capture {
         if (counted !== null) this.recalibrateWhenQuiet();
         readyResolve();
       }
-      if (/tcpdump exited with status/.test(this.stderr)) fail(failureLine(this.stderr));
+      if (/tcpdump exited with status/.test(this.stderr)) fail(failureLine(this.stderr, options));
     });
-    this.child.on("exit", () => fail(failureLine(this.stderr)));
+    this.child.on("exit", () => fail(failureLine(this.stderr, options)));
     // The kernel lives on without waiting for these (and a plain node script may exit).
     this.child.unref();
     for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
