@@ -60,7 +60,7 @@ test("views in a real kernel: one bundle per view with both MIME types; the capt
   assert.equal(topology.length, 1, JSON.stringify(setup));
   assert.deepEqual(Object.keys(topology[0].data).sort(), ["image/png", "image/svg+xml", "text/html", "text/plain"]);
   // The inline SVG for trusted pages and an <img> of the PNG for untrusted ones (view-bundle.ts).
-  assert.ok(topology[0].data["text/html"].includes(`<div class="sockets-svg" style="display:none">${topology[0].data["image/svg+xml"]}</div>`));
+  assert.ok(topology[0].data["text/html"].includes(`<div class="sockets-svg" hidden style="display:none">${topology[0].data["image/svg+xml"]}</div>`));
   assert.ok(topology[0].data["text/html"].includes(`src="data:image/png;base64,${topology[0].data["image/png"]}"`));
   assert.match(topology[0].data["image/svg+xml"], /class="sockets-topology" data-host="juliet"/);
   assert.match(topology[0].data["text/plain"], /juliet \(10\.10\.0\.101, lan0\) <- this kernel/);

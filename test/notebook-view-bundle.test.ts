@@ -25,10 +25,10 @@ test("every form in one bundle: the HTML's <img> is the image/png, its alt the t
   assert.equal(img[2], "topology: romeo (10.10.0.100) --- LAN 10.10.0.0/24 --- juliet (10.10.0.101, lan0, ports 4000) &lt;- this kernel");
 });
 
-test("the HTML: the SVG hidden inline, a <style> right before it that shows it and hides the <img> in this view only", () => {
+test("the HTML: the SVG hidden (inline style and attribute), a <style> right before it that shows it and hides the <img> in this view only", () => {
   const html = viewBundle(svg, text)["text/html"]!;
   const style = "<style>.sockets-view>style+.sockets-svg{display:block!important}.sockets-view>style~.sockets-untrusted{display:none}</style>";
-  assert.ok(html.startsWith(`<div class="sockets-view">${style}<div class="sockets-svg" style="display:none">${svg}</div><img `), html.slice(0, 400));
+  assert.ok(html.startsWith(`<div class="sockets-view">${style}<div class="sockets-svg" hidden style="display:none">${svg}</div><img `), html.slice(0, 400));
   assert.match(html, / alt="[^"]*"><\/div>$/);
 });
 

@@ -4,7 +4,8 @@
 // their sanitizer: inline SVG is stripped and its labels run together as one line, while a
 // sanitized <img> of a PNG stays. The JSON order of the bundle's keys decides nothing. So the
 // text/html carries both forms, and which one shows is decided by what the sanitizer removes:
-//   - the SVG sits in a div with an inline display:none (the sanitizer keeps that style), so an
+//   - the SVG sits in a div with an inline display:none (JupyterLab's sanitizer keeps that style,
+//     drops the hidden attribute) and hidden (Notebook 6's keeps that, breaks the style), so an
 //     untrusted page shows none of its text;
 //   - a <style> (the sanitizer removes it) shows that div and hides the <img>, in its own view
 //     only: its rules match through "style +" / "style ~", so a trusted notebook's style never
@@ -26,6 +27,6 @@ export function viewBundle(svg: string, text: string): Bundle {
   const untrusted = png
     ? `<img class="sockets-untrusted sockets-png" src="data:image/png;base64,${base64}" width="${png.width}" height="${png.height}" alt="${escapeXml(text)}">`
     : `<pre class="sockets-untrusted sockets-text">${escapeXml(text)}</pre>`;
-  const html = `<div class="sockets-view">${STYLE}<div class="sockets-svg" style="display:none">${svg}</div>${untrusted}</div>`;
+  const html = `<div class="sockets-view">${STYLE}<div class="sockets-svg" hidden style="display:none">${svg}</div>${untrusted}</div>`;
   return base64 ? { "text/html": html, "image/png": base64, "image/svg+xml": svg, "text/plain": text } : { "text/html": html, "image/svg+xml": svg, "text/plain": text };
 }
