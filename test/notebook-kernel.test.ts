@@ -58,10 +58,9 @@ test("views in a real kernel: one bundle per view with both MIME types; the capt
   assert.match(setup.map((o) => o.text).join(""), /^this kernel runs on juliet \(10\.10\.0\.101 on lan0\)$/m);
   const topology = setup.filter((o) => o.type === "display_data");
   assert.equal(topology.length, 1, JSON.stringify(setup));
-  assert.deepEqual(Object.keys(topology[0].data).sort(), ["image/png", "image/svg+xml", "text/html", "text/plain"]);
-  // The inline SVG for trusted pages and an <img> of the PNG for untrusted ones (view-bundle.ts).
-  assert.ok(topology[0].data["text/html"].includes(`<div class="sockets-svg" hidden style="display:none">${topology[0].data["image/svg+xml"]}</div>`));
-  assert.ok(topology[0].data["text/html"].includes(`src="data:image/png;base64,${topology[0].data["image/png"]}"`));
+  assert.deepEqual(Object.keys(topology[0].data).sort(), ["image/svg+xml", "text/html", "text/plain"]);
+  // The inline SVG for trusted pages and the text for untrusted ones; no PNG from the kernel (view-bundle.ts).
+  assert.ok(topology[0].data["text/html"].includes(`<div class="sockets-svg" hidden style="display:none">${topology[0].data["image/svg+xml"]}</div><pre class="sockets-untrusted sockets-text">`));
   assert.match(topology[0].data["image/svg+xml"], /class="sockets-topology" data-host="juliet"/);
   assert.match(topology[0].data["text/plain"], /juliet \(10\.10\.0\.101, lan0\) <- this kernel/);
   const [, state, shPid, kernelPid] = /capture (\w+) (\d+) (\d+)/.exec(setup.map((o) => o.text).join("")) ?? [];
@@ -73,7 +72,7 @@ test("views in a real kernel: one bundle per view with both MIME types; the capt
   assert.deepEqual(Object.keys(bundles[0].data).sort(), ["text/html", "text/plain"]);
   assert.match(bundles[0].data["text/html"], /<tr class="socket-row socket-same" data-change="same" data-state="UNCONN" data-local="10\.10\.0\.101:4000"/);
   assert.match(bundles[0].data["text/plain"], /^UNCONN\s+0\s+0\s+10\.10\.0\.101:4000\s/m);
-  assert.deepEqual(Object.keys(bundles[1].data).sort(), ["image/png", "image/svg+xml", "text/html", "text/plain"]);
+  assert.deepEqual(Object.keys(bundles[1].data).sort(), ["image/svg+xml", "text/html", "text/plain"]);
   assert.match(bundles[1].data["text/plain"], /^ +1 +\+0\.000 ms  juliet:4000 -> romeo:5000  UDP length=13 \(5 bytes\) b'Hello'$/m);
   assert.match(bundles[1].data["text/plain"], /romeo -> juliet  ICMP port unreachable \(about UDP juliet:4000 -> romeo:5000\)$/m);
   assert.match(bundles[1].data["image/svg+xml"], /data-icmp="port unreachable"/);

@@ -1,10 +1,11 @@
 // A drawing's bundle: text/html with the inline SVG (shown where the HTML is trusted) and an <img>
 // of the PNG (what a sanitizer leaves), image/png, image/svg+xml and text/plain. What the two
 // front ends show of it, untrusted and trusted, is tested in a browser (frontends-handout.test.ts).
+// The kernel's bundle has the text where the <img> would be; withPng adds the PNG when saving.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { renderTopologySvg, renderTopologyText, viewBundle } from "@sockets-typescript/notebook";
+import { renderTopologySvg, renderTopologyText, viewBundle, withPng } from "@sockets-typescript/notebook";
 import { projectRoot } from "./support/lab-fixture";
 
 const view = { host: "juliet" as const, interface: "lan0", ports: [4000] };
@@ -48,4 +49,17 @@ test("where resvg cannot load (no binary for this platform), the untrusted form 
   assert.equal(got.problem, "@resvg/resvg-js cannot be loaded here (no prebuilt binary for this platform)");
   assert.deepEqual(got.keys, ["image/svg+xml", "text/html", "text/plain"]);
   assert.match(got.tail, /<\/div><pre class="sockets-untrusted sockets-text">topology: a &amp; b<\/pre><\/div>$/);
+});
+
+test("the kernel's form (png: false): the text in a <pre>, no image/png; withPng makes it the full bundle, and leaves other bundles alone", () => {
+  const kernel = viewBundle(svg, text, { png: false });
+  assert.deepEqual(Object.keys(kernel).sort(), ["image/svg+xml", "text/html", "text/plain"]);
+  assert.match(kernel["text/html"]!, /<\/div><pre class="sockets-untrusted sockets-text">topology: romeo .* &lt;- this kernel<\/pre><\/div>$/);
+  assert.deepEqual(withPng({ ...kernel }), viewBundle(svg, text));
+  const full = viewBundle(svg, text);
+  assert.equal(withPng(full), full, "a bundle with its PNG");
+  const table = { "text/html": "<table class=\"sockets-table\"></table>", "text/plain": "UDP sockets" };
+  assert.equal(withPng(table), table, "a table");
+  const other = { "image/svg+xml": "<svg/>", "text/plain": "someone else's drawing" };
+  assert.equal(withPng(other), other, "an SVG that is not one of the views");
 });

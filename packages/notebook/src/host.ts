@@ -6,6 +6,9 @@ import { hostNames, hosts, ports, type HostName } from "@sockets-typescript/topo
 import { Capture, realtimeUs, type Boundary } from "./capture";
 import { display, type Bundle } from "./display";
 import { viewBundle } from "./view-bundle";
+
+/** The kernel's views carry no PNG: it would double a wire-view cell's cost (see view-bundle.ts). */
+const KERNEL_VIEW = { png: false };
 import { ValueError } from "./errors";
 import type { Packet } from "./packets";
 import { renderTableHtml, renderTableText, type SocketTable } from "./render-table";
@@ -88,7 +91,7 @@ export class Here {
   /** The topology picture, this host highlighted with its interface and the ports its sockets use. */
   topology(): void {
     const view = { host: this.where.host, interface: this.where.interface, ports: this.localPorts };
-    this.show(viewBundle(renderTopologySvg(view), renderTopologyText(view)));
+    this.show(viewBundle(renderTopologySvg(view), renderTopologyText(view), KERNEL_VIEW));
   }
 
   /**
@@ -144,7 +147,7 @@ export class Here {
     const { packets, lost, next } = capture.between(this.windowStart, end);
     this.windowStart = next;
     const window = { host: this.viewHost, interface: capture.options.interface, packets, lost };
-    if (!options.quiet) this.show(viewBundle(renderWireSvg(window), renderWireText(window)));
+    if (!options.quiet) this.show(viewBundle(renderWireSvg(window), renderWireText(window), KERNEL_VIEW));
     return packets;
   }
 }
