@@ -6,7 +6,8 @@
 // JupyterLab a trusted and an untrusted copy open side by side keep to their own forms (the trusted
 // view's <style> must not reach the other). nbconvert's HTML pages (the venv's nbconvert 7, and
 // the distribution's of --html) draw the SVG. Any page or console error fails (Notebook 7.6.3's
-// own are recorded). Needs root (the lab), chromium and the venv. ~45 s.
+// own are recorded). The signatures are taken out of the trust database again. Needs root (the
+// lab), chromium and the venv. ~35 s.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -123,6 +124,13 @@ function trust(path: string): void {
   assert.equal(result.status, 0, result.stdout + result.stderr);
 }
 
+/** Takes the notebook's signature out of the user's trust database again (nothing left behind). */
+function untrust(path: string): void {
+  const code = "import sys, nbformat, nbformat.sign as sign\nnotary = sign.NotebookNotary()\nnb = nbformat.read(sys.argv[1], as_version=4)\nnotary.unsign(nb)\nprint(notary.check_signature(nb))";
+  const result = spawnSync(join(venv!, "python"), ["-c", code, path], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(result.stdout.trim(), "False", `${path} should be untrusted again: ${result.stderr}`);
+}
+
 before(async () => {
   if (skip) return;
   mkdirSync(join(projectRoot, "dist", "test-scratch"), { recursive: true });
@@ -214,6 +222,7 @@ for (const frontEnd of ["lab", "notebook7"] as LuminoFrontEnd[]) {
     } finally {
       await server.stop();
       server = undefined;
+      untrust(join(dir, "01-udp-juliet.ipynb"));
     }
   });
 }
