@@ -59,7 +59,8 @@ test("views in a real kernel: one bundle per view with both MIME types; the capt
   const topology = setup.filter((o) => o.type === "display_data");
   assert.equal(topology.length, 1, JSON.stringify(setup));
   assert.deepEqual(Object.keys(topology[0].data).sort(), ["image/svg+xml", "text/html", "text/plain"]);
-  assert.equal(topology[0].data["text/html"], `<div class="sockets-view">${topology[0].data["image/svg+xml"]}</div>`);
+  // The inline SVG for trusted pages and the text for untrusted ones; no PNG from the kernel (view-bundle.ts).
+  assert.ok(topology[0].data["text/html"].includes(`<div class="sockets-svg" hidden style="display:none">${topology[0].data["image/svg+xml"]}</div><pre class="sockets-untrusted sockets-text">`));
   assert.match(topology[0].data["image/svg+xml"], /class="sockets-topology" data-host="juliet"/);
   assert.match(topology[0].data["text/plain"], /juliet \(10\.10\.0\.101, lan0\) <- this kernel/);
   const [, state, shPid, kernelPid] = /capture (\w+) (\d+) (\d+)/.exec(setup.map((o) => o.text).join("")) ?? [];

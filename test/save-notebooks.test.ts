@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { HandoutError } from "../src/common/errors";
 import type { TranscriptEntry } from "../src/session/cell-recorder";
+import { renderTopologySvg, viewBundle } from "@sockets-typescript/notebook";
 import { executedNotebook, saveNotebooks, toHtml } from "../src/runner/save-notebooks";
 import { namespaces, needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 
@@ -45,6 +46,14 @@ test("an executed notebook keeps every field, puts each run's outputs under its 
   assert.ok(notRun > 4, "the notebook has a code cell after the fifth");
   assert.deepEqual(notebook.cells[notRun].outputs, [], "a cell that did not run has no outputs");
   assert.equal(notebook.cells[notRun].execution_count, null);
+});
+
+test("a view's bundle as the kernel sent it (no PNG) is saved with its PNG, in the <img> and as image/png", () => {
+  const kernel = viewBundle(renderTopologySvg({ host: "romeo", interface: "lan0" }), "topology", { png: false });
+  const notebook = executedNotebook(romeoTcp, [entry(1, 3, [{ output_type: "display_data", data: { ...kernel }, metadata: {} }])]);
+  const data = notebook.cells[2].outputs![0] as { data: Record<string, string> };
+  assert.deepEqual(Object.keys(data.data).sort(), ["image/png", "image/svg+xml", "text/html", "text/plain"]);
+  assert.ok(data.data["text/html"].includes(`<img class="sockets-untrusted sockets-png" src="data:image/png;base64,${data.data["image/png"]}"`));
 });
 
 test("saved notebooks validate with nbformat, and their HTML pages draw the SVG", () => {

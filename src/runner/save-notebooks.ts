@@ -1,11 +1,13 @@
 // The handout of `npm run walkthrough -- --save DIR [--html]`: each host's notebook as it was
 // executed in the run (the outputs, display bundles with all their MIME types, under each cell;
-// execution counts in the order the cells ran; the kernelspec and every other field kept), and,
+// execution counts in the order the cells ran; the kernelspec and every other field kept; each
+// view's PNG added for readers who open it untrusted), and,
 // with --html, the same pages made by the distribution's `jupyter nbconvert --to html`, which
 // draws SVG and HTML outputs and shows text/plain where a bundle has nothing richer.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { withPng } from "@sockets-typescript/notebook";
 import { HandoutError } from "../common/errors";
 import { projectRoot } from "../common/paths";
 import type { NotebookOutput } from "../session/kernel-client";
@@ -43,7 +45,11 @@ export function executedNotebook(path: string, entries: readonly TranscriptEntry
     if (!cell || cell.cell_type !== "code") return;
     const count = i + 1;
     cell.execution_count = count;
-    cell.outputs = mergeStreams(entry.outputs ?? []).map((output) => (output.output_type === "execute_result" ? { ...output, execution_count: count } : output));
+    // The views' PNGs, which the kernel does not draw, for a reader who opens the handout untrusted (view-bundle.ts).
+    cell.outputs = mergeStreams(entry.outputs ?? []).map((output) =>
+      output.output_type === "execute_result" ? { ...output, data: withPng(output.data), execution_count: count }
+        : output.output_type === "display_data" ? { ...output, data: withPng(output.data) }
+        : output);
   });
   return notebook;
 }

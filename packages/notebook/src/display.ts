@@ -7,6 +7,8 @@ export interface Bundle {
   "text/plain": string;
   "text/html"?: string;
   "image/svg+xml"?: string;
+  /** Base64, as nbformat keeps it. */
+  "image/png"?: string;
 }
 
 type WriteDisplayData = (data: { data: Record<string, string>; metadata: object; transient: object }, update: boolean) => void;

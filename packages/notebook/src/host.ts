@@ -5,6 +5,10 @@ import { inspect } from "node:util";
 import { hostNames, hosts, ports, type HostName } from "@sockets-typescript/topology";
 import { Capture, realtimeUs, type Boundary } from "./capture";
 import { display, type Bundle } from "./display";
+import { viewBundle } from "./view-bundle";
+
+/** The kernel's views carry no PNG: it would double a wire-view cell's cost (see view-bundle.ts). */
+const KERNEL_VIEW = { png: false };
 import { ValueError } from "./errors";
 import type { Packet } from "./packets";
 import { renderTableHtml, renderTableText, type SocketTable } from "./render-table";
@@ -33,15 +37,6 @@ function quietArray(packets: Packet[]): Packet[] {
     enumerable: false,
   });
   return packets;
-}
-
-/**
- * A drawing's bundle: the SVG also inline in text/html, which Notebook, JupyterLab and nbconvert
- * all put into the page as it is (JupyterLab shows image/svg+xml as an <img>, whose arrows a
- * reader cannot hover nor a test find), the SVG itself for formats without HTML, and the text.
- */
-function svgBundle(svg: string, text: string): Bundle {
-  return { "text/html": `<div class="sockets-view">${svg}</div>`, "image/svg+xml": svg, "text/plain": text };
 }
 
 /** One capture per interface and kernel: running the setup cell again reuses it. */
@@ -96,7 +91,7 @@ export class Here {
   /** The topology picture, this host highlighted with its interface and the ports its sockets use. */
   topology(): void {
     const view = { host: this.where.host, interface: this.where.interface, ports: this.localPorts };
-    this.show(svgBundle(renderTopologySvg(view), renderTopologyText(view)));
+    this.show(viewBundle(renderTopologySvg(view), renderTopologyText(view), KERNEL_VIEW));
   }
 
   /**
@@ -152,7 +147,7 @@ export class Here {
     const { packets, lost, next } = capture.between(this.windowStart, end);
     this.windowStart = next;
     const window = { host: this.viewHost, interface: capture.options.interface, packets, lost };
-    if (!options.quiet) this.show(svgBundle(renderWireSvg(window), renderWireText(window)));
+    if (!options.quiet) this.show(viewBundle(renderWireSvg(window), renderWireText(window), KERNEL_VIEW));
     return packets;
   }
 }

@@ -7,6 +7,8 @@ export * from "./ss";
 export * from "./render-wire";
 export * from "./render-table";
 export * from "./render-topology";
+export * from "./render-png";
+export * from "./view-bundle";
 export * from "./display";
 export * from "./capture";
 export * from "./where";
