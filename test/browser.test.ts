@@ -16,7 +16,7 @@ import { schedule } from "../src/session/schedule";
 import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
 import { expectationsFor, type Part } from "../src/runner/walkthrough-expectations";
-import { chromiumProcesses, haveChromium, launchChromium, type Chromium } from "./support/chromium";
+import { chromiumProcesses, haveChromium, launchChromium, endBrowserTestNow, type Chromium } from "./support/chromium";
 import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 import { namespaces, needsRoot, projectRoot, testLab } from "./support/lab-fixture";
 import { NotebookPage, type CellView, type RunWith } from "./support/notebook-page";
@@ -54,17 +54,7 @@ before(async () => {
   rmSync(screenshots, { recursive: true, force: true });
   mkdirSync(screenshots, { recursive: true });
   // node --test ends a file that runs too long with SIGTERM, without its after hooks.
-  takeLabDownOnSignal(lab, () => {
-    chromium?.killNow();
-    if (server?.process.pid) {
-      try {
-        process.kill(-server.process.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  takeLabDownOnSignal(lab, endBrowserTestNow(() => ({ chromium, server, scratch })));
 });
 
 after(async () => {

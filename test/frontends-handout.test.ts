@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { join } from "node:path";
 import type { Page } from "puppeteer-core";
 import { jupyterVenvBin, startJupyter, type FrontEnd, type JupyterServer } from "../src/jupyter/server";
-import { chromiumProcesses, haveChromium, launchChromium, type Chromium } from "./support/chromium";
+import { chromiumProcesses, haveChromium, launchChromium, endBrowserTestNow, type Chromium } from "./support/chromium";
 import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 import { PageErrors, type LuminoFrontEnd } from "./support/frontends";
 import { namespaces, needsRoot, projectRoot, testLab } from "./support/lab-fixture";
@@ -135,17 +135,7 @@ before(async () => {
   if (skip) return;
   mkdirSync(join(projectRoot, "dist", "test-scratch"), { recursive: true });
   scratch = mkdtempSync(join(projectRoot, "dist", "test-scratch", "frontends-handout-"));
-  takeLabDownOnSignal(lab, () => {
-    chromium?.killNow();
-    if (server?.process.pid) {
-      try {
-        process.kill(-server.process.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  takeLabDownOnSignal(lab, endBrowserTestNow(() => ({ chromium, server, scratch })));
   // The real handout (its own lab, same prefix, taken down again by the run).
   const run = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "runner", "walkthrough.js"), "udp", "--save", join(scratch, "handout"), "--html"], {
     cwd: projectRoot,

@@ -21,7 +21,7 @@ import { walkthroughNotebooks } from "../src/runner/walkthrough";
 import { checkWalkthrough } from "../src/runner/walkthrough-check";
 import { expectationsFor, type Part } from "../src/runner/walkthrough-expectations";
 import { kernelName } from "../src/common/paths";
-import { chromiumProcesses, haveChromium, launchChromium, type Chromium } from "./support/chromium";
+import { chromiumProcesses, haveChromium, launchChromium, endBrowserTestNow, type Chromium } from "./support/chromium";
 import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 import { dragTabToRightHalf, LuminoNotebook, PageErrors, type LuminoFrontEnd } from "./support/frontends";
 import { namespaces, needsRoot, projectRoot, testLab } from "./support/lab-fixture";
@@ -64,17 +64,7 @@ before(async () => {
   cpSync(join(projectRoot, "notebooks"), join(scratch, "notebooks"), { recursive: true });
   answerPredictions(join(scratch, "notebooks"));
   mkdirSync(artifacts, { recursive: true });
-  takeLabDownOnSignal(lab, () => {
-    chromium?.killNow();
-    if (server?.process.pid) {
-      try {
-        process.kill(-server.process.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    rmSync(scratch, { recursive: true, force: true });
-  });
+  takeLabDownOnSignal(lab, endBrowserTestNow(() => ({ chromium, server, scratch })));
   await lab.up();
 });
 

@@ -87,3 +87,23 @@ export function chromiumProcesses(profileDir: string): number[] {
     })
     .map(Number);
 }
+
+/**
+ * What a browser test's signal handler ends at once (node --test ends a file that runs too long
+ * with SIGTERM, without its after hooks): the browser, the Jupyter server's process group and the
+ * scratch folder. Pass it to takeLabDownOnSignal; `now` reads the test's current ones.
+ */
+export function endBrowserTestNow(now: () => { chromium?: Chromium; server?: { process: { pid?: number } }; scratch: string }): () => void {
+  return () => {
+    const { chromium, server, scratch } = now();
+    chromium?.killNow();
+    if (server?.process.pid) {
+      try {
+        process.kill(-server.process.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  };
+}
