@@ -147,7 +147,18 @@ export class Capture {
       }
       if (/tcpdump exited with status/.test(this.stderr)) fail(failureLine(this.stderr, options));
     });
-    this.child.on("exit", () => fail(failureLine(this.stderr, options)));
+    // "exit" can come before the last of stderr has been read (the shell's "not found" was then
+    // missed, 2 runs in 10 under load): the reason is taken once stderr has closed, or after 1 s.
+    this.child.on("exit", () => {
+      const stderr = this.child.stderr!;
+      if (stderr.destroyed || stderr.readableEnded) return fail(failureLine(this.stderr, options));
+      const timer = setTimeout(() => fail(failureLine(this.stderr, options)), 1000);
+      timer.unref();
+      stderr.once("close", () => {
+        clearTimeout(timer);
+        fail(failureLine(this.stderr, options));
+      });
+    });
     // The kernel lives on without waiting for these (and a plain node script may exit).
     this.child.unref();
     for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
