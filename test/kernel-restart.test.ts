@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jupyterVenvBin } from "../src/jupyter/server";
 import { writeLabKernelspecs } from "../src/jupyter/kernelspecs";
+import { untilHostsIdle } from "../src/session/lab-session";
 import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 import { isRoot, projectRoot, testLab } from "./support/lab-fixture";
 
@@ -72,6 +73,8 @@ test("forced restarts of juliet's kernel (idle, busy cell, pending recvfrom): no
   }
   assert.equal(report.declaration_after_restart[1].trim(), "1:25 - Cannot find name 'leftover'.");
   assert.deepEqual(report.leftover_folders, [], "temp folders with this kernel's connection file");
+  // The spare waiting for the next restart ends once its owner (the driver's jupyter_client) is gone.
+  await untilHostsIdle(lab, 10_000);
   assert.deepEqual(await lab.pids("juliet"), [], "processes left in juliet");
   assert.deepEqual(await lab.pids("romeo"), [], "processes left in romeo");
 });

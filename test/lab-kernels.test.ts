@@ -91,7 +91,8 @@ function kernelProcesses(host: HostName): number[] {
 before(async () => {
   if (needsRoot) return;
   await lab.up();
-  server = await startJupyter({ notebookDir: `${projectRoot}/notebooks`, lab });
+  // The cold start (launcher -> host-kernel -> tslab, one process tree): the spare path is spare-kernel.test.ts's.
+  server = await startJupyter({ notebookDir: `${projectRoot}/notebooks`, lab, spares: false });
   kernels = new KernelManager({ serverSettings: server.settings });
 });
 

@@ -10,17 +10,26 @@
 // launcher is gone: tslab is stopped and this process exits. When tslab exits, this process
 // exits with its code. --relay-dir: also serve each kernel port as DIR/<channel>.sock, for a
 // launcher in another network namespace (the lab).
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, type Server } from "node:net";
+//
+//   node dist/src/host/host-kernel.js --spare DIR --owner PID               (the lab's spare kernel)
+//
+// A spare (spare.ts): tslab starts at once and does its slow loading, then waits; a launcher's
+// claim on DIR/claim.sock brings the connection info, and from there on this process is that
+// launcher's host-kernel (the same stop button, stop and exit), its talk in frames on the claim
+// connection. Unclaimed, it ends when PID (the Jupyter server) is gone, or on SIGTERM, leaving nothing.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Duplex } from "node:stream";
 import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, startedLine, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 import { trace, traceProcessStart } from "./trace";
+import { CLAIM_SOCKET, OWNER_OPTION, PID_FILE, SPARE_ENV, SPARE_OPTION, frame, isOurSpareDir, parseFrame, type ClaimFrame, type SpareFrame } from "./spare";
 
 const STOP_GRACE_MS = 2000;
 /** tslab's preload acks a stop at its next event-loop turn; none by then: the cell blocks the loop, SIGINT it. */
@@ -37,9 +46,12 @@ function fail(message: string): never {
   process.exit(EXIT_FAILED);
 }
 
-function parseArgs(args: string[]): { relayDir?: string } {
+function parseArgs(args: string[]): { relayDir?: string; spare?: { dir: string; owner: number } } {
   if (args.length === 0) return {};
   if (args.length === 2 && args[0] === RELAY_DIR_OPTION) return { relayDir: args[1] };
+  if (args.length === 4 && args[0] === SPARE_OPTION && args[2] === OWNER_OPTION && /^[1-9]\d*$/.test(args[3])) {
+    return { spare: { dir: args[1], owner: Number(args[3]) } };
+  }
   return fail("usage: node host-kernel.js [--relay-dir DIR]  (connection info as JSON on the first line of stdin)");
 }
 
@@ -88,7 +100,7 @@ async function untilListening(ports: number[], told: Promise<void>): Promise<voi
  * preload answers "ack <n>" as soon as its event loop reads it. Unanswered, `sigint` is the way.
  * The same channel brings the preload's "listening" (tslab's binds done): `listening` is called.
  */
-function stopButton(control: Duplex, sigint: () => void, listening: () => void): () => void {
+function stopButton(control: Duplex, sigint: () => void, listening: () => void, other: (line: string) => void = () => {}): () => void {
   const unanswered = new Map<number, NodeJS.Timeout>();
   let presses = 0;
   // tslab gone (a forced restart kills it with lines unread: ECONNRESET): its exit handler ends
@@ -99,7 +111,8 @@ function stopButton(control: Duplex, sigint: () => void, listening: () => void):
   acks.on("line", (line) => {
     if (line.trim() === "listening") return listening();
     const match = /^ack (\d+)$/.exec(line.trim());
-    const timer = match ? unanswered.get(Number(match[1])) : undefined;
+    if (!match) return other(line.trim());
+    const timer = unanswered.get(Number(match[1]));
     if (timer === undefined) return;
     clearTimeout(timer);
     unanswered.delete(Number(match![1]));
@@ -114,9 +127,217 @@ function stopButton(control: Duplex, sigint: () => void, listening: () => void):
   };
 }
 
+/** tslab, with its preload and the control channel on fd 3; a spare's waits for its connection info. */
+function spawnTslab(configPath: string, spare: boolean): ChildProcess {
+  // Own process group: a Ctrl-C meant for a terminal or launcher reaches tslab only through us.
+  trace("host-kernel", "spawn-tslab");
+  return spawn(process.execPath, ["--require", join(__dirname, "tslab-preload.js"), tslabEntry(), "kernel", "--config-path", configPath], {
+    // A spare's output goes to the launcher that claims it (frames), not to whoever started it.
+    stdio: ["ignore", spare ? "pipe" : "inherit", spare ? "pipe" : "inherit", "pipe"],
+    env: { ...process.env, SOCKETS_KERNEL_CONTROL_FD: String(CONTROL_FD), ...(spare ? { [SPARE_ENV]: "1" } : {}) },
+    detached: true,
+  });
+}
+
+/** Serves DIR/<channel>.sock for each of tslab's ports once they take requests (see untilListening). */
+async function serveRelays(info: ConnectionInfo, relayDir: string, told: Promise<void>, servers: Server[]): Promise<void> {
+  // tslab binds its five sockets at once and fails (EBUSY, then never answers) if a request
+  // arrives on shell while iopub is still binding: open the way in only once all five listen.
+  await untilListening(CHANNELS.map((channel) => portOf(info, channel)), told);
+  for (const channel of CHANNELS) {
+    const server = relayServer({ host: "127.0.0.1", port: portOf(info, channel) });
+    servers.push(server);
+    await listen(server, { path: relaySocketPath(relayDir, channel) }).catch((err: Error) => {
+      throw new Error(`cannot serve ${channel} in ${relayDir}: ${err.message}`);
+    });
+  }
+  trace("host-kernel", "relays-served");
+}
+
+/** How often an unclaimed spare checks that its owner (the Jupyter server) is still there. */
+const OWNER_POLL_MS = 200;
+/** How long an ending spare waits for its tslab to be gone (SIGKILL: at once). */
+const SPARE_END_MS = 2000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes DIR for this spare: made 0700 with our pid in it. False when another spare has it (one is
+ * enough); a folder left by a spare that is gone (killed) is removed and taken.
+ */
+function takeSpareDir(dir: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      writeFileSync(join(dir, PID_FILE), String(process.pid), { mode: 0o600 });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || !isOurSpareDir(dir)) return false;
+      let pid = 0;
+      try {
+        pid = Number(readFileSync(join(dir, PID_FILE), "utf8"));
+      } catch {
+        return false; // being made by another spare right now
+      }
+      if (pid > 0 && alive(pid)) return false;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return false;
+}
+
+async function spareMain(dir: string, owner: number): Promise<void> {
+  if (!alive(owner) || !takeSpareDir(dir)) process.exit(0);
+  const spareEnv = { ...process.env };
+  let folder = dir; // DIR until claimed, then the kernel's own folder
+  const tslab = spawnTslab(join(dir, "connection.json"), true);
+  let ending = false;
+  /** Unclaimed: ends tslab and removes the folder; nothing of the spare is left. */
+  const endUnclaimed = () => {
+    if (ending) return;
+    ending = true;
+    tslab.kill("SIGKILL");
+    // The folder goes last: a server stopping waits for it (tslab is gone then).
+    const end = () => {
+      rmSync(folder, { recursive: true, force: true });
+      process.exit(0);
+    };
+    if (tslab.exitCode !== null || tslab.signalCode !== null) end();
+    tslab.once("exit", end);
+    setTimeout(end, SPARE_END_MS).unref();
+  };
+  process.on("SIGTERM", endUnclaimed);
+  process.on("SIGHUP", endUnclaimed);
+  process.on("SIGINT", endUnclaimed);
+  tslab.on("error", endUnclaimed);
+  tslab.on("exit", endUnclaimed);
+  const ownerWatch = setInterval(() => alive(owner) || endUnclaimed(), OWNER_POLL_MS);
+
+  // tslab's output before a claim (none, normally) is kept for the launcher that claims it.
+  let send: ((value: SpareFrame) => void) | null = null;
+  const early: SpareFrame[] = [];
+  const output = (name: "stdout" | "stderr") => (chunk: Buffer) => {
+    const value = { [name]: chunk.toString() };
+    if (send) send(value);
+    else if (early.length < 100) early.push(value);
+  };
+  tslab.stdout!.on("data", output("stdout"));
+  tslab.stderr!.on("data", output("stderr"));
+
+  let preloadListening = () => {};
+  const told = new Promise<void>((resolve) => (preloadListening = resolve));
+  let waiting = () => {};
+  const preloadWaits = new Promise<void>((resolve) => (waiting = resolve));
+  const control = tslab.stdio[CONTROL_FD] as Duplex;
+  const interrupt = stopButton(control, () => tslab.kill("SIGINT"), () => preloadListening(), (line) => {
+    if (line === "spare-waiting") waiting();
+    else if (line === "no-spare") endUnclaimed();
+  });
+
+  const onClaim = (connection: Socket, lines: ReturnType<typeof createInterface>, claim: ClaimFrame | null) => {
+    clearInterval(ownerWatch);
+    claims.close();
+    process.removeListener("SIGTERM", endUnclaimed);
+    process.removeListener("SIGHUP", endUnclaimed);
+    process.removeListener("SIGINT", endUnclaimed);
+    tslab.removeListener("exit", endUnclaimed);
+    tslab.removeListener("error", endUnclaimed);
+    // The fixed name is free for the next spare at once; the claim socket goes with the rename.
+    folder = join(dirname(dir), `${basename(dir).replace("-spare-", "-")}-${randomBytes(4).toString("hex")}`);
+    renameSync(dir, folder);
+    rmSync(join(folder, CLAIM_SOCKET), { force: true });
+    rmSync(join(folder, PID_FILE), { force: true });
+    // The next spare (same folder, owner, working folder and environment as this one had), once
+    // this kernel listens: its start would slow this one's binds and first reply (2 cores).
+    const startNext = () => spawn(process.execPath, [__filename, SPARE_OPTION, dir, OWNER_OPTION, String(owner)], { cwd: process.cwd(), env: spareEnv, detached: true, stdio: "ignore" }).unref();
+
+    let open = true;
+    connection.on("close", () => (open = false));
+    send = (value) => {
+      if (open) connection.write(frame(value));
+    };
+    send({ relayDir: folder });
+    const servers: Server[] = [];
+    let stopping = false;
+    const cleanUp = () => {
+      for (const server of servers) server.close();
+      rmSync(folder, { recursive: true, force: true });
+    };
+    const exit = (code: number) => {
+      cleanUp();
+      send!({ exit: code });
+      connection.end(() => process.exit(code));
+      setTimeout(() => process.exit(code), 1000).unref();
+    };
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      tslab.kill("SIGTERM");
+      setTimeout(() => tslab.kill("SIGKILL"), STOP_GRACE_MS).unref();
+    };
+    tslab.on("exit", (code, signal) => exit(code ?? (signal === "SIGTERM" || signal === "SIGKILL" ? 0 : 1)));
+    process.on("SIGINT", interrupt);
+    process.on("SIGTERM", stop);
+    process.on("SIGHUP", stop);
+    // The launcher gone (killed, or stopping): as stdin's close on the cold path.
+    connection.on("close", stop);
+
+    let info: ConnectionInfo;
+    try {
+      info = parseConnectionInfo(JSON.stringify(claim?.connection ?? null));
+    } catch (err) {
+      send({ stderr: `host-kernel: ${(err as Error).message}\n` });
+      stop();
+      tslab.removeAllListeners("exit");
+      tslab.once("exit", () => exit(EXIT_FAILED));
+      return;
+    }
+    const configPath = join(folder, "connection.json");
+    writeFileSync(configPath, JSON.stringify(info), { mode: 0o600 });
+    // The preload binds now, in the environment the launcher has (what a cold tslab would get).
+    control.write(`start ${JSON.stringify({ configPath, env: claim?.env ?? spareEnv })}\n`);
+    send({ stderr: `${startedLine(tslab.pid, hostname())}\n` });
+    for (const value of early.splice(0)) send(value);
+    lines.on("line", (line) => {
+      if (parseFrame<ClaimFrame>(line)?.interrupt) interrupt();
+    });
+    serveRelays(info, folder, told, servers).then(startNext, (err: Error) => {
+      send!({ stderr: `host-kernel: ${err.message}\n` });
+      stop();
+    });
+  };
+
+  // Claims only once the preload holds tslab's binds: a tslab it could not hook would bind the
+  // (absent) connection file's ports at once; such a spare is never claimed and ends with its owner.
+  await preloadWaits;
+  let claimed = false;
+  const claims = createServer((connection) => {
+    connection.on("error", () => connection.destroy());
+    const lines = createInterface({ input: connection, crlfDelay: Infinity });
+    lines.on("error", () => undefined);
+    lines.once("line", (first) => {
+      // A second launcher at the same moment: it sees the close and starts a kernel of its own.
+      if (claimed || ending) return connection.destroy();
+      claimed = true;
+      onClaim(connection, lines, parseFrame<ClaimFrame>(first));
+    });
+  });
+  claims.on("error", endUnclaimed);
+  await listen(claims, { path: join(dir, CLAIM_SOCKET) }).catch(endUnclaimed);
+
+}
+
 async function main(): Promise<void> {
   traceProcessStart("host-kernel");
-  const { relayDir } = parseArgs(process.argv.slice(2));
+  const { relayDir, spare } = parseArgs(process.argv.slice(2));
+  if (spare) return spareMain(spare.dir, spare.owner);
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   // The launcher killed (jupyter_client's restart_kernel(now=True) sends SIGKILL) can reset
   // stdin (ECONNRESET) instead of closing it: the same as a close, never a crash.
@@ -138,13 +359,7 @@ async function main(): Promise<void> {
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
 
-  // Own process group: a Ctrl-C meant for a terminal or launcher reaches tslab only through us.
-  trace("host-kernel", "spawn-tslab");
-  const tslab = spawn(process.execPath, ["--require", join(__dirname, "tslab-preload.js"), tslabEntry(), "kernel", "--config-path", connectionFile], {
-    stdio: ["ignore", "inherit", "inherit", "pipe"],
-    env: { ...process.env, SOCKETS_KERNEL_CONTROL_FD: String(CONTROL_FD) },
-    detached: true,
-  });
+  const tslab = spawnTslab(connectionFile, false);
   process.stderr.write(`${startedLine(tslab.pid, hostname())}\n`);
   let preloadListening = () => {};
   const told = new Promise<void>((resolve) => (preloadListening = resolve));
@@ -189,18 +404,10 @@ async function main(): Promise<void> {
   })();
 
   if (relayDir) {
-    // tslab binds its five sockets at once and fails (EBUSY, then never answers) if a request
-    // arrives on shell while iopub is still binding: open the way in only once all five listen.
-    await untilListening(CHANNELS.map((channel) => portOf(info, channel)), told);
-    for (const channel of CHANNELS) {
-      const server = relayServer({ host: "127.0.0.1", port: portOf(info, channel) });
-      servers.push(server);
-      await listen(server, { path: relaySocketPath(relayDir, channel) }).catch((err: Error) => {
-        stop();
-        fail(`cannot serve ${channel} in ${relayDir}: ${err.message}`);
-      });
-    }
-    trace("host-kernel", "relays-served");
+    await serveRelays(info, relayDir, told, servers).catch((err: Error) => {
+      stop();
+      fail(err.message);
+    });
   }
 }
 

@@ -43,12 +43,22 @@
 //    loads, the converter, the executor, the five binds, the first reply) and of each cell
 //    (compile and type check, then its own run); see trace.ts.
 //
+// 6. The spare kernel (host-kernel --spare, spare.ts; SOCKETS_KERNEL_SPARE=1): tslab starts as
+//    always (TypeScript, its converter, the executor), the converter compiles a warm-up cell
+//    ("1": what a first cell pays for once), and then tslab's server waits, before it reads its
+//    connection file or binds anything, for host-kernel's line "start {configPath, env}" on the
+//    control channel: the connection file of the kernel it has become, and the launcher's
+//    environment, which replaces the spare's (a cell sees what a cold start's would).
+//    Any kernel's binds are retried for a while when a port is still in use: after a forced
+//    restart the old tslab (SIGTERM on its way) may hold the same five ports for a moment.
+//
 // If tslab's layout ever changes, this does nothing and tslab interrupts as it always did.
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { inspect } from "node:util";
 import { dirname, join } from "node:path";
 import { trace, traceNow, traceProcessStart, tracing } from "./trace";
+import { SPARE_ENV } from "./spare";
 
 traceProcessStart("tslab");
 
@@ -73,6 +83,21 @@ if (quickStart) enableCompileCache();
 
 /** The environment variable naming the control channel's descriptor (host-kernel sets it). */
 const CONTROL_FD_ENV = "SOCKETS_KERNEL_CONTROL_FD";
+const spare = process.env[SPARE_ENV] === "1";
+delete process.env[SPARE_ENV]; // not for the cells' child processes
+/** Job 6: what host-kernel's "start" line brings a spare. */
+interface SpareStart {
+  configPath: string;
+  env: Record<string, string>;
+}
+let spareStarted: ((start: SpareStart) => void) | null = null;
+const spareStart = new Promise<SpareStart>((resolve) => (spareStarted = resolve));
+let startArrived = false;
+/** tslab's converters (createExecutor's second argument), for the spare's warm-up compile. */
+let converters: unknown = null;
+/** How long a bind is retried while its port is still in use (the old kernel of a restart ending). */
+const BIND_RETRY_MS = 5000;
+const BIND_RETRY_INTERVAL_MS = 20;
 /** How long a cell whose socket calls were interrupted gets to end by itself before tslab's interrupt ends it. */
 const GRACE_MS = 100;
 
@@ -198,6 +223,18 @@ function openControlChannel(): boolean {
   const lines = createInterface({ input: channel, crlfDelay: Infinity });
   lines.on("error", () => undefined);
   lines.on("line", (line) => {
+    const start = /^start (\{.*\})$/.exec(line.trim());
+    if (start && spareStarted !== null) {
+      try {
+        const value = JSON.parse(start[1]) as SpareStart;
+        startArrived = true;
+        spareStarted(value);
+        spareStarted = null;
+      } catch {
+        // not a start line
+      }
+      return;
+    }
     const match = /^interrupt (\d+) (\d+)$/.exec(line.trim());
     // No ack while tslab's executor is not hooked: host-kernel then sends SIGINT, as before.
     if (!match || tslabInterrupt === null) return;
@@ -221,6 +258,7 @@ function hookExecutor(): void {
     const original = globalThis.Error;
     globalThis.Error = OneLineError as unknown as ErrorConstructor;
     let executor: unknown;
+    converters = args[1];
     const t0 = traceNow();
     try {
       executor = create.apply(this, args);
@@ -372,8 +410,70 @@ function watchBinds(): void {
   }
 }
 
+/** Job 6: a spare's environment becomes the launcher's (keys of the spare's own that it lacks go). */
+function takeEnvironment(env: Record<string, string>): void {
+  const ours = new Set([CONTROL_FD_ENV, SPARE_ENV, QUICK_START_ENV]);
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  for (const [key, value] of Object.entries(env)) if (!ours.has(key) && typeof value === "string") process.env[key] = value;
+}
+
+/** Job 6: the spare's wait before tslab's server binds, and (every kernel) binds retried while a port is in use. */
+function hookServer(): void {
+  // A spare that cannot wait (tslab's layout changed) says so at once: host-kernel ends it, and
+  // launchers start their kernels cold instead of waiting for it.
+  const noSpare = () => spare && controlChannel?.write("no-spare\n");
+  let jupyter: { ZmqServer?: { prototype: Record<string, unknown> } };
+  try {
+    jupyter = require(require.resolve("tslab/dist/jupyter.js", { paths: [process.cwd(), __dirname] }));
+  } catch {
+    noSpare();
+    return;
+  }
+  const proto = jupyter.ZmqServer?.prototype;
+  const init = proto?.init;
+  const bindSocket = proto?.bindSocket;
+  if (proto === undefined || typeof init !== "function" || typeof bindSocket !== "function") {
+    noSpare();
+    return;
+  }
+  proto.bindSocket = async function (this: unknown, ...args: unknown[]) {
+    const giveUpAt = Date.now() + BIND_RETRY_MS;
+    for (;;) {
+      try {
+        return await (bindSocket as (...a: unknown[]) => Promise<void>).apply(this, args);
+      } catch (err) {
+        const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE" || /in use/i.test(String((err as Error).message));
+        if (!inUse || Date.now() > giveUpAt) throw err;
+        await new Promise((resolve) => setTimeout(resolve, BIND_RETRY_INTERVAL_MS));
+      }
+    }
+  };
+  if (!spare || controlChannel === null) return;
+  proto.init = async function (this: { configPath: string }) {
+    if (!startArrived) warmUp();
+    const { configPath, env } = await spareStart;
+    takeEnvironment(env);
+    this.configPath = configPath;
+    return (init as () => Promise<void>).call(this);
+  };
+  // host-kernel takes claims from now on: a claim before the warm-up is over still saves what is done.
+  controlChannel.write("spare-waiting\n");
+}
+
+/** Job 6: the first cell's compile (tslab's prelude, the checker's first run), done while the spare waits. */
+function warmUp(): void {
+  try {
+    const converter = (converters as { node?: { convert?: (prevDecl: string, src: string) => unknown } } | null)?.node;
+    converter?.convert?.("", "1");
+    if (tracing) trace("tslab", "spare-warmed");
+  } catch {
+    // the first cell pays for it, as without a spare
+  }
+}
+
 if (tracing) traceStartup();
 hookExecutor();
+hookServer();
 chainZmqSends();
 watchBinds();
 trace("tslab", "preload-done");

@@ -3,7 +3,7 @@
 // from the project's venv (scripts/tools.sh jupyter: `npm start`, the front-end browser test).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ServerConnection } from "@jupyterlab/services";
@@ -53,6 +53,54 @@ function writePageConfig(configDir: string): void {
 }
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
+/** How long a stopped server's spare kernels get to end (each ends within ~0.2 s of its server). */
+const SPARES_END_MS = 5000;
+
+/**
+ * The first spare kernel of each host (src/host/spare.ts), owned by this server and started in its
+ * folder: the first kernel of a notebook there is handed over, not started. Started through the
+ * kernelspecs' own program (this part imports nothing of src/host): lab-launcher.js <host> --spare-for <pid>.
+ */
+function startSpares(lab: Lab, server: number, cwd: string, env: NodeJS.ProcessEnv): void {
+  for (const host of hostNames) {
+    const child = spawn(process.execPath, [join(__dirname, "..", "host", "lab-launcher.js"), host, "--spare-for", String(server)], { cwd, env, stdio: "ignore" });
+    child.on("error", () => undefined);
+    child.unref();
+  }
+}
+
+/** The folders of a server's spares (spare.ts names them /tmp/lab-kernel-spare-<namespace>-<server pid>-<12 hex>). */
+function sparesOf(server: number): string[] {
+  const pattern = new RegExp(`^lab-kernel-spare-.*-${server}-[0-9a-f]{12}$`);
+  return readdirSync(tmpdir()).filter((name) => pattern.test(name)).map((name) => join(tmpdir(), name));
+}
+
+/** Waits until the spares of a stopped server are gone: each ends by itself once its owner is; SIGTERM to the slow. */
+async function untilSparesGone(server: number): Promise<void> {
+  const deadline = Date.now() + SPARES_END_MS;
+  const pids = new Set<number>();
+  for (;;) {
+    const left = sparesOf(server);
+    for (const dir of left) {
+      try {
+        pids.add(Number(readFileSync(join(dir, "pid"), "utf8")));
+      } catch {
+        // ending, or being made
+      }
+    }
+    const running = [...pids].filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if ((left.length === 0 && running.length === 0) || Date.now() > deadline) return;
+    if (Date.now() > deadline - SPARES_END_MS / 2) for (const pid of running) process.kill(pid, "SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 export interface JupyterOptions {
   /** The folder the server shows (its root). */
@@ -67,6 +115,11 @@ export interface JupyterOptions {
   frontEnd?: FrontEnd;
   /** JupyterLab / Notebook 7: the page's application object as window.jupyterapp (for tests that read the page's own state). */
   exposeApp?: boolean;
+  /**
+   * Spare kernels (src/host/spare.ts), default true: the server starts one per host at once and
+   * its kernels hand over to them. false: every kernel starts cold (SOCKETS_KERNEL_SPARES=0 for the launchers).
+   */
+  spares?: boolean;
   /** Also the server's own Python kernel (ipykernel, "python3") in the kernel list: the yardstick the speed figures compare against. */
   pythonKernel?: boolean;
   /** More kernelspecs (name -> kernel.json) in the kernel list, e.g. the profile's plain tslab (bench/profile.ts). */
@@ -108,6 +161,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     throw err;
   }
   const { program, app } = command;
+  const spares = options.spares !== false && process.env.SOCKETS_KERNEL_QUICK_START !== "0" && process.env.SOCKETS_KERNEL_SPARES !== "0";
   writeLabKernelspecs(dataDir, options.lab);
   const extra = Object.entries(options.extraKernelspecs ?? {});
   for (const [name, spec] of extra) {
@@ -145,6 +199,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
       JUPYTER_PATH: dataDir,
       JUPYTER_RUNTIME_DIR: join(dataDir, "runtime"),
       JUPYTER_CONFIG_DIR: join(dataDir, "config"),
+      ...(spares ? {} : { SOCKETS_KERNEL_SPARES: "0" }),
     },
   });
   let log = "";
@@ -152,6 +207,8 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
   child.stderr?.on("data", (chunk) => (log += chunk));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.once("error", () => undefined);
+  // Warming while the server starts (both take seconds): the first kernels are handed over.
+  if (child.pid !== undefined && spares) startSpares(options.lab, child.pid, options.notebookDir, { ...process.env, SOCKETS_LAB_PREFIX: options.lab.prefix });
 
   const baseUrl = `http://127.0.0.1:${port}/`;
   const stop = async () => {
@@ -161,6 +218,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
       await exited;
       clearTimeout(timer);
     }
+    if (child.pid !== undefined) await untilSparesGone(child.pid);
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
   };
 
