@@ -77,7 +77,8 @@ async function main(): Promise<number> {
     await lab.up((line) => say(`  ${line}`), abort.signal);
     say(`starting Jupyter (${frontEndName}) with the kernels TypeScript on romeo / TypeScript on juliet`);
     const port = (await portIsFree(PREFERRED_PORT)) ? PREFERRED_PORT : undefined;
-    server = await startJupyter({ notebookDir: notebooksDir, lab, port, log: "inherit", frontEnd });
+    // Spare kernels: a notebook's kernel (and its restart) is handed over, not started (src/host/spare.ts).
+    server = await startJupyter({ notebookDir: notebooksDir, lab, port, log: "inherit", frontEnd, spares: true });
     if (abort.signal.aborted) throw new StartError("ERR_START_INTERRUPTED", "interrupted while starting");
   } catch (err) {
     await stop(abort.signal.aborted ? "Ctrl-C" : "start failed");

@@ -89,7 +89,7 @@ probe.close();
 console.log(JSON.stringify({ port }));`;
 
 test("a kernel and its restart are the waiting spares, the restart keeps nothing of the old kernel, and an unused spare leaves nothing", { skip: needsRoot, timeout: 300_000 }, async () => {
-  server = await startJupyter({ notebookDir: notebooksDir, lab });
+  server = await startJupyter({ notebookDir: notebooksDir, lab, spares: true });
   const owner = server.process.pid!;
   const dir = spareDir(lab.namespace("juliet"), owner, notebooksDir);
   const first = await readySpare(dir);

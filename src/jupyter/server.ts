@@ -116,8 +116,10 @@ export interface JupyterOptions {
   /** JupyterLab / Notebook 7: the page's application object as window.jupyterapp (for tests that read the page's own state). */
   exposeApp?: boolean;
   /**
-   * Spare kernels (src/host/spare.ts), default true: the server starts one per host at once and
-   * its kernels hand over to them. false: every kernel starts cold (SOCKETS_KERNEL_SPARES=0 for the launchers).
+   * Spare kernels (src/host/spare.ts): the server starts one per host at once and its kernels hand
+   * over to them (a start, a restart in the time of a handover). For a person's server (npm start);
+   * default false, where every kernel runs once (the runner, the grader: a spare per kernel would
+   * be CPU spent for nothing): SOCKETS_KERNEL_SPARES=0 for the launchers, every kernel starts cold.
    */
   spares?: boolean;
   /** Also the server's own Python kernel (ipykernel, "python3") in the kernel list: the yardstick the speed figures compare against. */
@@ -161,7 +163,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     throw err;
   }
   const { program, app } = command;
-  const spares = options.spares !== false && process.env.SOCKETS_KERNEL_QUICK_START !== "0" && process.env.SOCKETS_KERNEL_SPARES !== "0";
+  const spares = options.spares === true && process.env.SOCKETS_KERNEL_QUICK_START !== "0" && process.env.SOCKETS_KERNEL_SPARES !== "0";
   writeLabKernelspecs(dataDir, options.lab);
   const extra = Object.entries(options.extraKernelspecs ?? {});
   for (const [name, spec] of extra) {
