@@ -52,6 +52,9 @@
 //    Any kernel's binds are retried for a while when a port is still in use: after a forced
 //    restart the old tslab (SIGTERM on its way) may hold the same five ports for a moment.
 //
+// 7. A shutdown_request (Jupyter's restart and shutdown) ends tslab's process once its last
+//    replies are sent, instead of leaving it for Jupyter to kill after its shutdown_wait_time.
+//
 // If tslab's layout ever changes, this does nothing and tslab interrupts as it always did.
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
@@ -275,6 +278,12 @@ function hookExecutor(): void {
 }
 
 type Send = (this: object, ...args: unknown[]) => Promise<void>;
+/** Job 7: the chained sends not yet settled (the shutdown_reply among them when tslab closes). */
+const unsent = new Set<Promise<unknown>>();
+/** Job 7: after the last send, before the sockets close (zeromq's I/O thread writes them out). */
+const FLUSH_MS = 20;
+/** Job 7: after the sockets close, before the process exits. */
+const EXIT_AFTER_CLOSE_MS = 50;
 
 /** Job 3: zeromq.js sends one at a time per socket, in the order tslab makes them. */
 function chainZmqSends(): void {
@@ -304,7 +313,10 @@ function chainZmqSends(): void {
       // The next send waits for this one, failed or not. Handled here, a failed send (its socket
       // closed at shutdown) is no unhandled rejection, which would end the kernel: tslab never
       // awaits a send. A caller that awaits still sees the failure.
-      last.set(this, sent.catch(() => undefined));
+      const settled = sent.catch(() => undefined);
+      last.set(this, settled);
+      unsent.add(settled);
+      void settled.then(() => unsent.delete(settled));
       return sent;
     };
     try {
@@ -448,6 +460,26 @@ function hookServer(): void {
       }
     }
   };
+  // Job 7: a shutdown_request ends the process. tslab closes its sockets and lets the process end
+  // by itself, which never happens here (the control channel holds it; before the preload, its
+  // converter's watchers): Jupyter then waited its shutdown_wait_time (SIGTERM at 2.5 s) at every
+  // restart and shutdown. tslab calls close() right after queueing its last replies, which the
+  // chained sends have not made yet: they go first.
+  const close = proto.close;
+  if (typeof close === "function") {
+    proto.close = function (this: unknown) {
+      const self = this;
+      void Promise.allSettled([...unsent]).then(() =>
+        setTimeout(() => {
+          try {
+            (close as () => void).call(self);
+          } finally {
+            setTimeout(() => process.exit(0), EXIT_AFTER_CLOSE_MS);
+          }
+        }, FLUSH_MS),
+      );
+    };
+  }
   if (!spare || controlChannel === null) return;
   proto.init = async function (this: { configPath: string }) {
     if (!startArrived) warmUp();
