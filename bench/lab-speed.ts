@@ -136,6 +136,9 @@ export async function measureLabSpeed(log: (line: string) => void = console.log,
       await deadline(python.shutdown(), SHUTDOWN_MS, "kernel python3 to shut down", signal);
     }
   } finally {
+    // Disposed before its first poll of the server's kernels, the manager rejects that poll's
+    // promise, which nothing awaits (an unhandled rejection: exit 1 instead of the stop's 130).
+    await kernels.ready.catch(() => undefined);
     kernels.dispose();
     await server.stop(); // stops its kernels too; has its own grace and kill
     await untilHostsIdle(lab); // host-kernel removes its temp folder after the server is gone
