@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostName } from "@sockets-typescript/topology";
 import { runWalkthrough, type WalkthroughResult } from "../src/runner/walkthrough";
+import { closeOpenSessions } from "../src/session/lab-session";
 import { TRACE_ENV } from "../src/host/trace";
 import { runStandalone } from "./standalone";
 import { cellParts, readTrace, type TraceLine } from "./trace-stages";
@@ -79,9 +80,23 @@ export async function measureWalkthroughOverhead(log: (line: string) => void = c
   const before = process.env[TRACE_ENV];
   // The session's server inherits it and hands it to every kernel's chain.
   process.env[TRACE_ENV] = traceFile;
+  // Ctrl-C: the session's kernels, server and lab closed now, without waiting for the walkthrough
+  // (its cells would each wait for a kernel that is gone); it ends on its own in the background.
+  let stop = () => {};
+  let closing: Promise<void> | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => {
+      closing = closeOpenSessions();
+      void closing.finally(() => reject(new Error("interrupted: the walkthrough's kernels, server and lab closed")));
+    };
+  });
+  aborted.catch(() => undefined);
+  signal?.addEventListener("abort", stop, { once: true });
   try {
     if (signal?.aborted) throw new Error("interrupted");
-    const result = await runWalkthrough({ parts: ["udp", "tcp"], prefix: options.prefix ?? "bw-" });
+    const running = runWalkthrough({ parts: ["udp", "tcp"], prefix: options.prefix ?? "bw-" });
+    running.catch(() => undefined); // after an abort nobody awaits it
+    const result = await Promise.race([running, aborted]);
     const { ownMs, compileMs, unmatched } = ownTimes(result, readTrace(traceFile));
     const kernelStartMs = result.parts[0]?.kernelStartMs ?? NaN;
     const runMs = kernelStartMs + result.parts.reduce((sum, p) => sum + p.cellsMs, 0);
@@ -93,6 +108,9 @@ export async function measureWalkthroughOverhead(log: (line: string) => void = c
     for (const line of overheadLines(o)) log(line);
     return o;
   } finally {
+    signal?.removeEventListener("abort", stop);
+    // The walkthrough may end while our close runs (its own close then returns at once): wait for ours.
+    await closing;
     if (before === undefined) delete process.env[TRACE_ENV];
     else process.env[TRACE_ENV] = before;
     console.debug = debug;
