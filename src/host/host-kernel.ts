@@ -20,6 +20,7 @@ import type { Duplex } from "node:stream";
 import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, startedLine, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
+import { SANDBOX_ENV, descendantsNaming, heapOption, parseSandboxSpec, sandboxArgv, sandboxEnv, type SandboxSpec } from "./sandbox";
 
 const STOP_GRACE_MS = 2000;
 /** tslab's preload acks a stop at its next event-loop turn; none by then: the cell blocks the loop, SIGINT it. */
@@ -118,14 +119,41 @@ async function main(): Promise<void> {
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
 
+  // The grader's sandbox (sandbox.ts): tslab, and so every cell, runs unprivileged and contained;
+  // this process stays outside, as root, and relays the ports as before.
+  let sandbox: SandboxSpec | undefined;
+  if (process.env[SANDBOX_ENV]) {
+    try {
+      sandbox = parseSandboxSpec(process.env[SANDBOX_ENV]!);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+  const entry = tslabEntry();
+  const kernelArgv = [process.execPath, ...(sandbox ? [heapOption(sandbox)] : []), "--require", join(__dirname, "tslab-preload.js"), entry, "kernel", "--config-path", connectionFile];
+  const controlEnv = { SOCKETS_KERNEL_CONTROL_FD: String(CONTROL_FD) };
+  const [program, ...args] = sandbox ? sandboxArgv(sandbox, kernelArgv, sandboxEnv(process.env, controlEnv), process.cwd(), [connectionFile]) : kernelArgv;
+  const { [SANDBOX_ENV]: _spec, ...ownEnv } = process.env;
   // Own process group: a Ctrl-C meant for a terminal or launcher reaches tslab only through us.
-  const tslab = spawn(process.execPath, ["--require", join(__dirname, "tslab-preload.js"), tslabEntry(), "kernel", "--config-path", connectionFile], {
+  const tslab = spawn(program, args, {
     stdio: ["ignore", "inherit", "inherit", "pipe"],
-    env: { ...process.env, SOCKETS_KERNEL_CONTROL_FD: String(CONTROL_FD) },
+    env: sandbox ? {} : { ...ownEnv, ...controlEnv },
     detached: true,
   });
   process.stderr.write(`${startedLine(tslab.pid, hostname())}\n`);
-  const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, () => tslab.kill("SIGINT"));
+  // In the sandbox tslab is bwrap's grandchild, and bwrap forwards no signal: it is signalled itself.
+  const sigint = () => {
+    const targets = sandbox && tslab.pid ? descendantsNaming(tslab.pid, entry) : [];
+    if (!sandbox) tslab.kill("SIGINT");
+    for (const pid of targets) {
+      try {
+        process.kill(pid, "SIGINT");
+      } catch {
+        // ended meanwhile
+      }
+    }
+  };
+  const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, sigint);
 
   const servers: Server[] = [];
   let stopping = false;

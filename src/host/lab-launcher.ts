@@ -13,6 +13,7 @@ import { Lab } from "../lab/lab";
 import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
+import { SANDBOX_ENV, joinCgroups, parseSandboxSpec } from "./sandbox";
 
 const STOP_GRACE_MS = 3000;
 
@@ -35,6 +36,15 @@ async function main(): Promise<void> {
     fail(`${connectionFile}: ${(err as Error).message}`);
   }
 
+  if (process.env[SANDBOX_ENV]) {
+    // The grader's sandbox: everything from here on (host-kernel, tslab, the cells' processes)
+    // in the kernel's cgroup, joined before anything is started (see sandbox.ts).
+    try {
+      joinCgroups(parseSandboxSpec(process.env[SANDBOX_ENV]!));
+    } catch (err) {
+      fail(`cannot join the sandbox's cgroup: ${(err as Error).message}`);
+    }
+  }
   const relayDir = mkdtempSync(join(tmpdir(), `lab-kernel-${host}-`));
   const cleanUp = () => rmSync(relayDir, { recursive: true, force: true });
   const [cmd, ...args] = lab.hostArgv(host as HostName, [process.execPath, join(__dirname, "host-kernel.js"), RELAY_DIR_OPTION, relayDir]);
