@@ -58,6 +58,8 @@ export interface ClassOptions {
   print?: (line: string) => void;
   /** The parent guard (signals): every student's check registers with it. */
   guard?: CheckGuard;
+  /** false: the students' kernels run as root, unsandboxed (--no-sandbox). */
+  sandbox?: boolean;
   /** Lab prefixes start with this (2 letters, default random): worker w uses `<base><w>-`. */
   prefixBase?: string;
 }
@@ -111,7 +113,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
           const own = new CheckGuard();
           const release = guard.add(`${submission.student}'s check`, () => own.close());
           try {
-            const result = await checkExercise({ notebooks, prefix, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard: own });
+            const result = await checkExercise({ notebooks, prefix, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard: own, sandbox: options.sandbox });
             grade = gradeOf(submission.student, result, Date.now() - t0);
           } catch (err) {
             if (guard.aborted || err instanceof CheckInterruptedError) return;

@@ -100,7 +100,7 @@ export function sandboxArgv(spec: SandboxSpec, command: readonly string[], env: 
     "--dev", "/dev",
     "--perms", "1777", "--size", String(l.tmpBytes), "--tmpfs", "/tmp",
   ];
-  const binds = [dirname(command[0]), ...spec.readOnly, cwd, ...files].filter((path) => !path.startsWith("/usr/"));
+  const binds = [dirname(command[0]), ...spec.readOnly, cwd, ...files].filter((path) => path !== "/usr" && !path.startsWith("/usr/"));
   // The folders above each mount, made by us: bwrap makes missing ones 0700 (root's), which the
   // kernel's uid could not enter.
   const parents = new Set<string>(["/etc"]);
