@@ -26,7 +26,9 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), "sandbox-test-"));
 });
 after(() => {
-  rmSync(dir, { recursive: true, force: true });
+  // SANDBOX_TEST_KEEP=1: the class folder and its grades stay, to look at.
+  if (process.env.SANDBOX_TEST_KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
   rmSync(hostTmpFile, { force: true });
 });
 
@@ -205,8 +207,10 @@ test("a class of hostile submissions, two at once: each is contained and reporte
 });
 
 test("the same snoop without the sandbox (--no-sandbox) finds the partner's lines: the test above can fail", { skip: needsRoot, timeout: 300_000 }, () => {
-  const folder = join(dir, "class", "b-snoop-tcp");
-  if (!existsSync(folder)) writeSubmission(folder, "tcp", "romeo", { where: "new LineReader(conn)", code: snoopCell("juliet", "linesHeard"), mode: "replace" });
+  // Inside the project: the Jupyter server opens notebooks only below its root.
+  const folder = mkdtempSync(join(projectRoot, ".test-snoop-"));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  writeSubmission(folder, "tcp", "romeo", { where: "new LineReader(conn)", code: snoopCell("juliet", "linesHeard"), mode: "replace" });
   const run = spawnSync(process.execPath, [join(projectRoot, "dist", "src", "grader", "check-exercise.js"), join(folder, "juliet.ipynb"), join(folder, "romeo.ipynb"), "--timeout", "8", "--no-sandbox", "--json", join(dir, "nosandbox.json")], {
     cwd: projectRoot,
     env: { ...process.env, SOCKETS_LAB_PREFIX: "gsn-" },

@@ -40,30 +40,46 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type CgroupVersion = 1 | 2;
 
-/** Which hierarchy this machine lets us use (probed by making and removing a group). */
-export function cgroupVersion(): CgroupVersion | null {
-  if (existsSync(join(ROOT, "cgroup.controllers"))) {
+/** Makes the parent group (v2: with the controllers its children need); throws where it cannot. */
+function ensureParent(version: CgroupVersion): void {
+  if (version === 2) {
+    const parent = join(ROOT, GROUP);
+    mkdirSync(parent, { recursive: true });
+    const wanted = ["memory", "pids", "cpu"];
+    const rootControllers = read(join(ROOT, "cgroup.subtree_control")).split(/\s+/);
+    for (const c of wanted) if (!rootControllers.includes(c)) writeFileSync(join(ROOT, "cgroup.subtree_control"), `+${c}`);
+    writeFileSync(join(parent, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
+    return;
+  }
+  for (const c of ["memory", "pids", "cpu"]) mkdirSync(join(ROOT, c, GROUP), { recursive: true });
+}
+
+/** Removes the parent groups if no other grader uses them (a busy one stays). */
+function removeParents(version: CgroupVersion): void {
+  const parents = version === 2 ? [join(ROOT, GROUP)] : V1_CONTROLLERS.map((c) => join(ROOT, c, GROUP));
+  for (const parent of parents) {
     try {
-      const parent = join(ROOT, GROUP);
-      mkdirSync(parent, { recursive: true });
-      const wanted = ["memory", "pids", "cpu"];
-      const rootControllers = read(join(ROOT, "cgroup.subtree_control")).split(/\s+/);
-      for (const c of wanted) if (!rootControllers.includes(c)) writeFileSync(join(ROOT, "cgroup.subtree_control"), `+${c}`);
-      writeFileSync(join(parent, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
-      return 2;
+      rmdirSync(parent);
     } catch {
-      return null;
+      // another grader's group is in it, or it was never made
     }
   }
+}
+
+let version: CgroupVersion | null | undefined;
+
+/** Which hierarchy this machine lets us use (probed once by making the parent group, removed again). */
+export function cgroupVersion(): CgroupVersion | null {
+  if (version !== undefined) return version;
+  const v: CgroupVersion = existsSync(join(ROOT, "cgroup.controllers")) ? 2 : 1;
   try {
-    for (const c of ["memory", "pids", "cpu"]) {
-      const dir = join(ROOT, c, GROUP);
-      mkdirSync(dir, { recursive: true });
-    }
-    return 1;
+    ensureParent(v);
+    version = v;
   } catch {
-    return null;
+    version = null;
   }
+  removeParents(v);
+  return version;
 }
 
 export class Cgroup {
@@ -74,7 +90,16 @@ export class Cgroup {
     const period = 100_000;
     if (version === 2) {
       const dir = join(ROOT, GROUP, name);
-      mkdirSync(dir);
+      // Another grader may remove the parent between our two steps (removeParents): once more then.
+      for (let attempt = 1; ; attempt++) {
+        ensureParent(version);
+        try {
+          mkdirSync(dir);
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "ENOENT" || attempt === 3) throw err;
+        }
+      }
       const group = new Cgroup(2, name, [dir]);
       writeFileSync(join(dir, "memory.max"), String(limits.memoryBytes));
       if (existsSync(join(dir, "memory.swap.max"))) writeFileSync(join(dir, "memory.swap.max"), "0");
@@ -174,5 +199,6 @@ export class Cgroup {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot remove the cgroup ${dir}${left.length ? ` (processes ${left.join(", ")} would not end)` : ""}: ${(err as Error).message}`);
       }
     }
+    removeParents(this.version);
   }
 }

@@ -18,6 +18,7 @@ import { CheckGuard } from "./check-guard";
 import { UsageError } from "../common/errors";
 import { projectRoot } from "../common/paths";
 import type { Grade } from "./grade-report";
+import { DEFAULT_LIMITS, describeSandbox, probeSandbox } from "./sandbox";
 
 export interface Submission {
   student: string;
@@ -93,6 +94,10 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   const stage = mkdtempSync(join(projectRoot, ".grading-"));
   guard.add("the copies of the submissions", () => rmSync(stage, { recursive: true, force: true }));
   const grades: Grade[] = [];
+  if (options.sandbox !== false) {
+    const probe = probeSandbox();
+    print(probe.ok ? describeSandbox(DEFAULT_LIMITS, probe.cgroups) : `no sandbox: ${probe.reason}`);
+  } else print("no sandbox (--no-sandbox): the students' kernels run as root");
   print(`grading ${mine.length} of ${all.length} submissions${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ""} in ${options.classFolder}, ${Math.min(parallel, mine.length)} at once`);
   let done = 0;
   try {

@@ -52,6 +52,13 @@ export function limitFindings(host: HostName, before: CgroupUsage, after: Cgroup
   return found;
 }
 
+/** What contains each kernel, in one line (the uids if known). */
+export function describeSandbox(l: Limits, cgroups: CgroupVersion | null, uids?: number[]): string {
+  return `sandbox: each kernel as its own uid${uids ? ` (${uids.join(", ")})` : ""}, no capabilities, own mount and PID namespaces (bubblewrap); ` +
+    (cgroups ? `memory ${Math.round(l.memoryBytes / MiB)} MiB, ${l.processes} processes, ${l.cpus} CPU per kernel (cgroup v${cgroups})` : `no cgroup can be made here: ${l.processes} processes per uid and a ${l.heapMiB} MiB heap`) +
+    `, ${l.cpuSeconds} s of CPU per process`;
+}
+
 let probed: { ok: true; cgroups: CgroupVersion | null } | { ok: false; reason: string } | undefined;
 
 /** Whether the sandbox can be made here: root, bwrap, setpriv and prlimit, and bwrap really runs. */
@@ -185,10 +192,7 @@ export class SubmissionSandbox {
 
   /** One line on what contains the kernels here (printed before the runs). */
   describe(): string {
-    const l = this.limits;
-    return `sandbox: each kernel as its own uid (${this.uids.juliet}, ${this.uids.romeo}), no capabilities, own mount and PID namespaces (bubblewrap); ` +
-      (this.cgroups ? `memory ${Math.round(l.memoryBytes / MiB)} MiB, ${l.processes} processes, ${l.cpus} CPU per kernel (cgroup v${this.cgroups})` : `no cgroup can be made here: ${l.processes} processes per uid and a ${l.heapMiB} MiB heap`) +
-      `, ${l.cpuSeconds} s of CPU per process`;
+    return describeSandbox(this.limits, this.cgroups, [this.uids.juliet, this.uids.romeo]);
   }
 
   /** Ends every process of the submission (its cgroups' and its uids'), and says which would not end. */
