@@ -164,7 +164,7 @@ test("a class of hostile submissions, two at once: each is contained and reporte
   // Snooping: no rule, no environment, no command line of the checker's or the partner's is readable.
   for (const [student, partner] of [["b-snoop-tcp", "juliet"], ["c-snoop-udp", "romeo"]] as const) {
     const text = printed(student);
-    assert.match(text, new RegExp(`snoop: iptables: refused \\(.*\\); environ: \\d+ of \\d+ processes readable; lines of ${partner} found without receiving: 0`), text.slice(0, 3000));
+    assert.match(text, new RegExp(`snoop: iptables: refused \\(.*(Permission denied|must be root).*\\); environ: \\d+ of \\d+ processes readable; lines of ${partner} found without receiving: 0`), text.slice(0, 3000));
     assert.ok(Number(/environ: (\d+) of/.exec(text)![1]) <= 3, "only its own processes are visible");
     assert.equal(grade(student).verdicts.find((v) => /printed/.test(v.requirement))!.passed, false);
   }
@@ -192,7 +192,7 @@ test("a class of hostile submissions, two at once: each is contained and reporte
 
   // A flood: the first MB kept, the rest counted; the report stays small.
   const flood = (grade("i-flood").result?.cases ?? []).flatMap((c) => c.entries).find((e) => e.code.includes("piece"))!;
-  assert.ok(flood.stdout.length <= 1_100_000, `${flood.stdout.length} characters kept`);
+  assert.ok(flood.stdout.length <= 1_000_200, `${flood.stdout.length} characters kept`);
   assert.match(flood.stderr + flood.stdout, /this cell printed \d+ more characters|IOPub data rate exceeded/);
   for (const name of readdirSync(out)) assert.ok(statSync(join(out, name)).size < 16 * 1024 * 1024, `${name}: ${statSync(join(out, name)).size} bytes`);
 

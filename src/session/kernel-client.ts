@@ -82,10 +82,13 @@ export class KernelClient {
       if (msg.header.msg_type === "stream" || msg.header.msg_type === "display_data" || msg.header.msg_type === "execute_result") {
         const size = msg.header.msg_type === "stream" ? String(content.text ?? "").length : JSON.stringify(content.data ?? {}).length;
         if (kept + size > MAX_CELL_OUTPUT_CHARS || outputs.length >= MAX_CELL_OUTPUTS) {
-          dropped += size;
-          return;
+          // Stream text is kept up to the limit; a display bundle whole or not at all.
+          const room = msg.header.msg_type === "stream" && outputs.length < MAX_CELL_OUTPUTS ? Math.max(0, MAX_CELL_OUTPUT_CHARS - kept) : 0;
+          dropped += size - room;
+          if (room === 0) return;
+          content.text = String(content.text).slice(0, room);
         }
-        kept += size;
+        kept += Math.min(size, MAX_CELL_OUTPUT_CHARS - kept);
       }
       switch (msg.header.msg_type) {
         case "stream":
