@@ -25,7 +25,9 @@ import { makeVariant, variantLines, parseVariant, VARIANT_ENV } from "@sockets-t
 const ${heardName}: string[] = [];
 const clues: string[] = [];
 let stolen: string[] = [];
-const rules = cp.spawnSync("/usr/sbin/iptables", ["-w", "-S"], { encoding: "utf8" });
+// The real binary (iptables is a symlink through /etc/alternatives, which the sandbox does not mount).
+const iptables = fs.existsSync("/usr/sbin/xtables-nft-multi") ? ["/usr/sbin/xtables-nft-multi", "iptables"] : ["/usr/sbin/iptables"];
+const rules = cp.spawnSync(iptables[0], [...iptables.slice(1), "-w", "-S"], { encoding: "utf8" });
 if (rules.status === 0) {
   const found = [...rules.stdout.matchAll(/--string "([^"]+ \\[[a-z0-9]{6}\\])"/g)].map((m) => m[1]);
   const partnerTexts = variantLines(makeVariant("${partner}")).map((l) => l.text.replace(/ \\[[a-z0-9]{6}\\]$/, ""));
