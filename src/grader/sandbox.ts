@@ -197,6 +197,19 @@ export class SubmissionSandbox {
 
   /** Ends every process of the submission (its cgroups' and its uids'), and says which would not end. */
   async endAll(): Promise<number[]> {
+    // SIGTERM first, for up to 2 s: a launcher or host-kernel still stopping (they are in the
+    // cgroup too) removes its relay folder in /tmp before it exits; SIGKILL would leave it.
+    const members = () => [...this.groups.values()].flatMap((group) => group.pids());
+    const deadline = Date.now() + 2000;
+    for (const pid of members()) {
+      try {
+        process.kill(pid, "SIGTERM");
+        process.kill(pid, "SIGCONT");
+      } catch {
+        // gone
+      }
+    }
+    while (members().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const left: number[] = [];
     for (const group of this.groups.values()) left.push(...(await group.killAll()));
     // Without a cgroup (or for a process that changed it, which needs root), by uid.
