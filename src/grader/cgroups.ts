@@ -23,6 +23,8 @@ export interface CgroupUsage {
   memoryPeakBytes: number;
   /** Times the kernel killed a process of the group for memory. */
   oomKills: number;
+  /** Times the group's memory reached its limit (reclaimed or stalled; maybe no kill yet). */
+  memoryLimitHits: number;
   /** Times a fork or clone failed at the process limit. */
   processLimitHits: number;
   cpuSeconds: number;
@@ -147,6 +149,7 @@ export class Cgroup {
       return {
         memoryPeakBytes: Number(read(join(dir, "memory.peak")).trim() || 0),
         oomKills: field(read(join(dir, "memory.events")), "oom_kill"),
+        memoryLimitHits: field(read(join(dir, "memory.events")), "max"),
         processLimitHits: field(read(join(dir, "pids.events")), "max"),
         cpuSeconds: field(read(join(dir, "cpu.stat")), "usage_usec") / 1e6,
       };
@@ -157,6 +160,7 @@ export class Cgroup {
     return {
       memoryPeakBytes: memory ? Number(read(join(memory, "memory.max_usage_in_bytes")).trim() || 0) : 0,
       oomKills: memory ? field(read(join(memory, "memory.oom_control")), "oom_kill") : 0,
+      memoryLimitHits: memory ? Number(read(join(memory, "memory.failcnt")).trim() || 0) : 0,
       processLimitHits: pids ? field(read(join(pids, "pids.events")), "max") : 0,
       cpuSeconds: cpuacct ? Number(read(join(cpuacct, "cpuacct.usage")).trim() || 0) / 1e9 : 0,
     };

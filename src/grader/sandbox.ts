@@ -46,6 +46,7 @@ export const DEFAULT_LIMITS: Limits = {
 export function limitFindings(host: HostName, before: CgroupUsage, after: CgroupUsage, limits: Limits, wallMs: number): string[] {
   const found: string[] = [];
   if (after.oomKills > before.oomKills) found.push(`sandbox: ${host}'s kernel used all its memory (${Math.round(limits.memoryBytes / MiB)} MiB) and was killed (${after.oomKills - before.oomKills} process${after.oomKills - before.oomKills === 1 ? "" : "es"} killed for memory)`);
+  else if (after.memoryLimitHits > before.memoryLimitHits) found.push(`sandbox: ${host}'s kernel reached its memory limit (${Math.round(limits.memoryBytes / MiB)} MiB): it was held there, short of memory, until the run ended`);
   if (after.processLimitHits > before.processLimitHits) found.push(`sandbox: ${host}'s code reached the limit of ${limits.processes} processes (a fork bomb?): ${after.processLimitHits - before.processLimitHits} process creations refused`);
   const cpu = after.cpuSeconds - before.cpuSeconds;
   if (cpu > 15 && cpu > (wallMs / 1000) * 0.5) found.push(`sandbox: ${host}'s kernel kept a CPU busy for ${cpu.toFixed(1)} s of the run's ${(wallMs / 1000).toFixed(1)} s (a loop that never waits?)`);
@@ -187,7 +188,7 @@ export class SubmissionSandbox {
   }
 
   usage(host: HostName): CgroupUsage {
-    return this.groups.get(host)?.usage() ?? { memoryPeakBytes: 0, oomKills: 0, processLimitHits: 0, cpuSeconds: 0 };
+    return this.groups.get(host)?.usage() ?? { memoryPeakBytes: 0, oomKills: 0, memoryLimitHits: 0, processLimitHits: 0, cpuSeconds: 0 };
   }
 
   /** One line on what contains the kernels here (printed before the runs). */
