@@ -18,6 +18,9 @@ import { udpRate, type UdpRun } from "./udp-rate";
 import { measureLabSpeed } from "./lab-speed";
 import { measureViewsCost } from "./views-cost";
 import { measureClassGrading } from "./class-grading";
+import { measureProfile } from "./profile";
+import { measureKernelDrift } from "./kernel-drift";
+import { measureWalkthroughOverhead } from "./walkthrough-overhead";
 
 const progress = (line: string): void => void process.stderr.write(`  ${line}\n`);
 let openLink: Link | undefined;
@@ -155,6 +158,9 @@ async function main(): Promise<number> {
     const parts: { what: string; name: string; run: () => Promise<unknown> }[] = [
       { what: "lab speed: lab up/down, kernels through Jupyter", name: "lab speed", run: () => measureLabSpeed(console.log, abort.signal) },
       { what: "views cost: a cell with the wire view and socket table against one without", name: "views cost", run: () => measureViewsCost(console.log, abort.signal) },
+      { what: "profile: kernel start and cells stage by stage (ts-juliet, before, plain tslab, python)", name: "profile", run: () => measureProfile(console.log, abort.signal) },
+      { what: "kernel drift: 505 cells in one kernel, the 500th against the 10th", name: "kernel drift", run: () => measureKernelDrift(console.log, abort.signal) },
+      { what: "walkthrough overhead: UDP + TCP headless against one kernel start + the cells' own time", name: "walkthrough overhead", run: () => measureWalkthroughOverhead(console.log, abort.signal) },
       { what: "class grading: 4 reference submissions, 1 then 2 at once", name: "class grading", run: () => measureClassGrading(console.log, abort.signal) },
     ];
     for (const part of parts) {

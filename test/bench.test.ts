@@ -155,3 +155,83 @@ test("bench:browser report: each figure beside Python's, the ratio, and ok or BE
   assert.match(lines[3], /walkthrough cell p50.*150 ms.*1\.67x\s+ok \(target <= 2x\)/);
   assert.match(lines[5], /kernel ready, yardstick pair\s+2500 ms\s+python\s+1250 ms\s+2\.00x\s+BELOW \(target <= 1x\)/);
 });
+
+test("profile trace: a host kernel started as a launcher would writes its start and its cell stage by stage, on one clock, in order; SOCKETS_KERNEL_QUICK_START=0 turns the compile cache off", async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { spawnSync } = await import("node:child_process");
+  const { readTrace, startStages, cellParts } = await import("../bench/trace-stages");
+  const dir = mkdtempSync(join(tmpdir(), "sockets-profile-test-"));
+  try {
+    const run = (quick: boolean) => {
+      const file = join(dir, `trace-${quick}.jsonl`);
+      writeFileSync(file, "");
+      // kernel-check: host-kernel as the ssh launcher starts it, kernel_info, one cell, stdin closed.
+      const check = spawnSync(process.execPath, [join(__dirname, "..", "src", "host", "kernel-check.js")], {
+        encoding: "utf8", timeout: 120_000,
+        env: { ...process.env, SOCKETS_TRACE_FILE: file, ...(quick ? {} : { SOCKETS_KERNEL_QUICK_START: "0" }) },
+      });
+      assert.equal(check.status, 0, check.stderr);
+      return readTrace(file);
+    };
+    const lines = run(true);
+    const order = [["host-kernel", "process-start"], ["host-kernel", "code-start"], ["host-kernel", "spawn-tslab"], ["tslab", "process-start"], ["tslab", "code-start"],
+      ["tslab", "loaded"], ["tslab", "preload-done"], ["tslab", "converter-created"], ["tslab", "bind-start"], ["tslab", "bound"], ["tslab", "first-send-Router"],
+      ["tslab", "exec-start"], ["tslab", "converted"], ["tslab", "exec-end"]];
+    const times = order.map(([who, event]) => {
+      const line = lines.find((l) => l.who === who && l.event === event);
+      assert.ok(line, `no ${who} ${event} line in ${JSON.stringify(lines.map((l) => `${l.who} ${l.event}`))}`);
+      return line.t;
+    });
+    for (let i = 1; i < times.length; i++) assert.ok(times[i] >= times[i - 1], `${order[i].join(" ")} before ${order[i - 1].join(" ")}`);
+    // tslab's stages all measured (kernel-check talks to tslab directly: the "plain" chain), each a real duration.
+    const stages = startStages(lines, "plain", times[0], times[10], times[13]).filter(([label]) => label.startsWith("tslab"));
+    assert.equal(stages.length, 8);
+    for (const [label, ms] of stages) assert.ok(ms !== undefined && ms >= 0 && ms < 120_000, `${label}: ${ms}`);
+    assert.ok(lines.find((l) => l.event === "loaded" && l.module === "typescript")!.ms! > 0);
+    const [cell] = cellParts(lines);
+    assert.ok(cell.compileMs > 0 && cell.runMs >= 0 && cell.execMs >= cell.compileMs, JSON.stringify(cell));
+    assert.ok(lines.some((l) => l.event === "compile-cache-flushed"), "the compile cache is written after the first cell");
+    assert.ok(!run(false).some((l) => l.event === "compile-cache-flushed"), "no compile cache with SOCKETS_KERNEL_QUICK_START=0");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("bench lab parts' reports: the profile's stage table, the drift, the walkthrough's own time and the class throughput say OK or BELOW against their targets", async () => {
+  const { stageTable, median, cellParts } = await import("../bench/trace-stages");
+  const { driftLines } = await import("../bench/kernel-drift");
+  const { ownTimes, overheadLines } = await import("../bench/walkthrough-overhead");
+  const { throughputLines } = await import("../bench/class-grading");
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2);
+  const table = stageTable([{ title: "a", runs: [[["x", 1], ["y", undefined]], [["x", 3], ["y", 5]]] }, { title: "b", runs: [[["x", 10]]] }]);
+  assert.match(table[1], /^\s+x\s+1\.0\s+10\.0$/);
+  assert.match(table[2], /^\s+y\s+5\.0\s+-$/);
+  assert.match(driftLines({ cells: 505, earlyMs: 10, lateMs: 11, ratio: 1.1, earlyCompileMs: 5, lateCompileMs: 6 }).join("\n"), /cells 495-505 p50 11\.0 ms: 1\.10x, target <= 1\.2x: OK/);
+  assert.match(driftLines({ cells: 505, earlyMs: 10, lateMs: 13, ratio: 1.3, earlyCompileMs: 5, lateCompileMs: 6 }).join("\n"), /1\.30x, target <= 1\.2x: BELOW/);
+  // Two kernels of juliet (one per part) and one of romeo's: cells matched per host, in run order; waits-for-peer left out.
+  const line = (pid: number, t: number, event: string, extra: object = {}) => ({ t, pid, who: "tslab", event, ...extra });
+  const lines = [
+    line(1, 0, "process-start", { host: "juliet" }), line(2, 0, "process-start", { host: "romeo" }), line(3, 0, "process-start", { host: "juliet" }),
+    line(1, 10, "exec-start"), line(1, 12, "converted", { ms: 2 }), line(1, 20, "exec-end"),
+    line(2, 21, "exec-start"), line(2, 22, "converted", { ms: 1 }), line(2, 25, "exec-end"),
+    line(1, 30, "exec-start"), line(1, 31, "converted", { ms: 1 }), line(1, 90, "exec-end"),
+    line(3, 100, "exec-start"), line(3, 101, "converted", { ms: 1 }), line(3, 105, "exec-end"),
+  ];
+  assert.deepEqual(cellParts(lines, 1).map((p) => p.runMs), [8, 59]);
+  const entry = (host: string, index: number, waitsForPeer = false) => ({ host, index, waitsForPeer }) as never;
+  const parts = [{ entries: [entry("juliet", 1), entry("romeo", 2), entry("juliet", 3, true)] }, { entries: [entry("juliet", 1)] }] as never;
+  assert.deepEqual(ownTimes({ parts }, lines), { ownMs: 8 + 3 + 4, compileMs: 2 + 1 + 1 + 1, unmatched: 0 });
+  const o = { cells: 4, runMs: 3000, wallMs: 5000, kernelStartMs: 1000, ownMs: 1500, compileMs: 100, passed: true, unmatched: 0 };
+  assert.match(overheadLines({ ...o, ratio: 1.2 }).join("\n"), /1\.20x, target <= 1\.5x: OK/);
+  assert.match(overheadLines({ ...o, ratio: 1.6 }).join("\n"), /1\.60x, target <= 1\.5x: BELOW/);
+  assert.match(overheadLines({ ...o, ratio: 1.2, unmatched: 2 }).join("\n"), /not measured/);
+  const t = throughputLines({ perMinute: { 1: 6, 2: 11 }, secondsPerSubmission: 10, cores: 2 }).join("\n");
+  assert.match(t, /seconds per submission \(1 at once\): 10\.0 s, target <= 10 s: OK/);
+  assert.match(t, /2 at once vs 1: 1\.83x, target >= 1\.8x: OK/);
+  assert.match(t, /throughput per core: 5\.50 submissions\/min\/core/);
+  assert.match(t, /200 students: about 18 min on this machine/);
+  assert.match(throughputLines({ perMinute: { 1: 4, 2: 6 }, secondsPerSubmission: 15, cores: 2 }).join("\n"), /15\.0 s, target <= 10 s: BELOW[\s\S]*1\.50x, target >= 1\.8x: BELOW/);
+});

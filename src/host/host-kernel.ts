@@ -21,6 +21,7 @@ import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, startedLine, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 import { SANDBOX_ENV, descendantsNaming, heapOption, parseSandboxSpec, sandboxArgv, sandboxEnv, type SandboxSpec } from "./sandbox";
+import { trace, traceProcessStart } from "./trace";
 
 const STOP_GRACE_MS = 2000;
 /** tslab's preload acks a stop at its next event-loop turn; none by then: the cell blocks the loop, SIGINT it. */
@@ -51,27 +52,44 @@ function tslabEntry(): string {
   }
 }
 
-/** Resolves once every port accepts a connection on 127.0.0.1, and tslab has had a moment to finish its binds. */
-async function untilListening(ports: number[]): Promise<void> {
+/**
+ * Resolves once tslab can take requests on all its ports: when its preload says "listening" (its
+ * five binds have resolved), or, without that line (a tslab the preload cannot hook), once every
+ * port accepts a connection on 127.0.0.1 and tslab has had a moment to finish its binds.
+ */
+async function untilListening(ports: number[], told: Promise<void>): Promise<void> {
+  let said = false;
+  const preload = told.then(() => {
+    said = true;
+    trace("host-kernel", "preload-listening");
+  });
   const accepts = (port: number) =>
     new Promise<boolean>((resolve) => {
       const probe = createConnection({ host: "127.0.0.1", port });
       probe.once("connect", () => (probe.destroy(), resolve(true)));
       probe.once("error", () => (probe.destroy(), resolve(false)));
     });
-  const waiting = new Set(ports);
-  while (waiting.size > 0) {
-    for (const port of [...waiting]) if (await accepts(port)) waiting.delete(port);
-    if (waiting.size > 0) await sleep(PROBE_INTERVAL_MS);
-  }
-  await sleep(BIND_SETTLE_MS);
+  const probed = (async () => {
+    const waiting = new Set(ports);
+    let rounds = 0;
+    while (waiting.size > 0 && !said) {
+      rounds++;
+      for (const port of [...waiting]) if (!said && (await accepts(port))) waiting.delete(port);
+      if (waiting.size > 0 && !said) await sleep(PROBE_INTERVAL_MS);
+    }
+    if (said) return;
+    trace("host-kernel", "ports-listen", { rounds });
+    await sleep(BIND_SETTLE_MS);
+  })();
+  await Promise.race([preload, probed]);
 }
 
 /**
  * The stop button: each press goes to tslab's preload as "interrupt <n> <monotonic ns>"; the
  * preload answers "ack <n>" as soon as its event loop reads it. Unanswered, `sigint` is the way.
+ * The same channel brings the preload's "listening" (tslab's binds done): `listening` is called.
  */
-function stopButton(control: Duplex, sigint: () => void): () => void {
+function stopButton(control: Duplex, sigint: () => void, listening: () => void): () => void {
   const unanswered = new Map<number, NodeJS.Timeout>();
   let presses = 0;
   // tslab gone (a forced restart kills it with lines unread: ECONNRESET): its exit handler ends
@@ -80,6 +98,7 @@ function stopButton(control: Duplex, sigint: () => void): () => void {
   const acks = createInterface({ input: control, crlfDelay: Infinity });
   acks.on("error", () => undefined);
   acks.on("line", (line) => {
+    if (line.trim() === "listening") return listening();
     const match = /^ack (\d+)$/.exec(line.trim());
     const timer = match ? unanswered.get(Number(match[1])) : undefined;
     if (timer === undefined) return;
@@ -97,6 +116,7 @@ function stopButton(control: Duplex, sigint: () => void): () => void {
 }
 
 async function main(): Promise<void> {
+  traceProcessStart("host-kernel");
   const { relayDir } = parseArgs(process.argv.slice(2));
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   // The launcher killed (jupyter_client's restart_kernel(now=True) sends SIGKILL) can reset
@@ -135,6 +155,7 @@ async function main(): Promise<void> {
   const [program, ...args] = sandbox ? sandboxArgv(sandbox, kernelArgv, sandboxEnv(process.env, controlEnv), process.cwd(), [connectionFile]) : kernelArgv;
   const { [SANDBOX_ENV]: _spec, ...ownEnv } = process.env;
   // Own process group: a Ctrl-C meant for a terminal or launcher reaches tslab only through us.
+  trace("host-kernel", "spawn-tslab");
   const tslab = spawn(program, args, {
     stdio: ["ignore", "inherit", "inherit", "pipe"],
     env: sandbox ? {} : { ...ownEnv, ...controlEnv },
@@ -153,7 +174,9 @@ async function main(): Promise<void> {
       }
     }
   };
-  const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, sigint);
+  let preloadListening = () => {};
+  const told = new Promise<void>((resolve) => (preloadListening = resolve));
+  const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, sigint, () => preloadListening());
 
   const servers: Server[] = [];
   let stopping = false;
@@ -196,7 +219,7 @@ async function main(): Promise<void> {
   if (relayDir) {
     // tslab binds its five sockets at once and fails (EBUSY, then never answers) if a request
     // arrives on shell while iopub is still binding: open the way in only once all five listen.
-    await untilListening(CHANNELS.map((channel) => portOf(info, channel)));
+    await untilListening(CHANNELS.map((channel) => portOf(info, channel)), told);
     for (const channel of CHANNELS) {
       const server = relayServer({ host: "127.0.0.1", port: portOf(info, channel) });
       servers.push(server);
@@ -205,6 +228,7 @@ async function main(): Promise<void> {
         fail(`cannot serve ${channel} in ${relayDir}: ${err.message}`);
       });
     }
+    trace("host-kernel", "relays-served");
   }
 }
 

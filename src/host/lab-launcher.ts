@@ -14,6 +14,7 @@ import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 import { SANDBOX_ENV, joinCgroups, parseSandboxSpec } from "./sandbox";
+import { trace, traceProcessStart } from "./trace";
 
 const STOP_GRACE_MS = 3000;
 
@@ -23,6 +24,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  traceProcessStart("launcher");
   const [host, connectionFile] = process.argv.slice(2);
   if (!hostNames.includes(host as HostName) || !connectionFile) {
     fail(`usage: node lab-launcher.js ${hostNames.join("|")} <connection_file>`);
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
   const cleanUp = () => rmSync(relayDir, { recursive: true, force: true });
   const [cmd, ...args] = lab.hostArgv(host as HostName, [process.execPath, join(__dirname, "host-kernel.js"), RELAY_DIR_OPTION, relayDir]);
   // Own process group: Jupyter signals our group; host-kernel hears only what we forward.
+  trace("launcher", "spawn-host-kernel");
   const child = spawn(cmd, args, { stdio: ["pipe", "inherit", "inherit"], detached: true });
   child.stdin.write(JSON.stringify(info) + "\n");
   child.stdin.on("error", () => undefined); // host-kernel gone: its exit handler below ends us
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
       fail(`cannot listen on 127.0.0.1:${portOf(info, channel)} (${channel}): ${err.message}`);
     });
   }
+  trace("launcher", "listening");
 }
 
 main().catch((err: Error) => fail(err.message));

@@ -31,11 +31,45 @@
 //    ever, and so does every later cell (measured: the 168th cell with output, the 252nd
 //    without; plain tslab the same). Here each socket's sends are chained, one after the other.
 //
+// 4. A quicker start (off with SOCKETS_KERNEL_QUICK_START=0, the bench's "before"): Node's
+//    compile cache for the modules tslab loads (TypeScript's 9 MB compiler loads ~25% faster: its
+//    code not compiled afresh each start), kept in the project's node_modules/.cache/sockets-kernel
+//    (not the world-writable /tmp: a cache there could be planted for root's kernels), written
+//    once the first cell has run (tslab is usually killed, never exiting normally, which is when
+//    Node writes it by itself); and a "listening" line on the control channel as soon as tslab's
+//    five binds have resolved, so host-kernel opens the relays then instead of probing the ports
+//    and waiting a settle time for the bind callbacks. Without the line host-kernel probes as before.
+// 5. With SOCKETS_TRACE_FILE set (bench/profile.ts), timing lines of tslab's start (its module
+//    loads, the converter, the executor, the five binds, the first reply) and of each cell
+//    (compile and type check, then its own run); see trace.ts.
+//
 // If tslab's layout ever changes, this does nothing and tslab interrupts as it always did.
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { inspect } from "node:util";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { trace, traceNow, traceProcessStart, tracing } from "./trace";
+
+traceProcessStart("tslab");
+
+const QUICK_START_ENV = "SOCKETS_KERNEL_QUICK_START";
+const quickStart = process.env[QUICK_START_ENV] !== "0";
+delete process.env[QUICK_START_ENV]; // not for the cells' child processes
+let flushCompileCache: (() => void) | null = null;
+
+/** Job 4: Node's compile cache, before tslab (and TypeScript) load. */
+function enableCompileCache(): void {
+  const mod = require("node:module") as { enableCompileCache?: (dir?: string) => unknown; flushCompileCache?: () => void };
+  if (typeof mod.enableCompileCache !== "function") return; // Node < 22.1
+  try {
+    // dist/src/host -> the project's node_modules/.cache
+    mod.enableCompileCache(join(__dirname, "..", "..", "..", "node_modules", ".cache", "sockets-kernel"));
+    if (typeof mod.flushCompileCache === "function") flushCompileCache = mod.flushCompileCache;
+  } catch {
+    // no cache (read-only project, ...): tslab starts as before
+  }
+}
+if (quickStart) enableCompileCache();
 
 /** The environment variable naming the control channel's descriptor (host-kernel sets it). */
 const CONTROL_FD_ENV = "SOCKETS_KERNEL_CONTROL_FD";
@@ -70,6 +104,8 @@ interface Execution {
 }
 
 let running: Execution | null = null;
+/** host-kernel's control channel (null: started without one, e.g. by hand). */
+let controlChannel: Socket | null = null;
 let tslabInterrupt: (() => void) | null = null;
 
 function interruptSocketCalls(): number {
@@ -107,6 +143,7 @@ function watchExecutions(executor: Executor, viaChannel: boolean): void {
   if (typeof execute !== "function" || typeof interrupt !== "function") return;
   tslabInterrupt = interrupt;
   executor.execute = function (this: unknown, src: string) {
+    if (tracing) trace("tslab", "exec-start");
     const execution: Execution = { start: process.hrtime.bigint(), settled: false, interrupted: false };
     running = execution;
     hub.latched = false; // a stop before this cell is not for it
@@ -114,6 +151,20 @@ function watchExecutions(executor: Executor, viaChannel: boolean): void {
     const promise = execute.call(this, src);
     execution.promise = promise;
     const settle = () => {
+      if (tracing) trace("tslab", "exec-end");
+      if (flushCompileCache !== null) {
+        // Once, after the first cell (its imports are in the cache too), at the next turn: not in the cell's reply's way.
+        const flush = flushCompileCache;
+        flushCompileCache = null;
+        setTimeout(() => {
+          try {
+            flush();
+          } catch {
+            // the cache stays as it was
+          }
+          if (tracing) trace("tslab", "compile-cache-flushed");
+        }, 0).unref();
+      }
       execution.settled = true;
       if (running === execution) running = null;
     };
@@ -143,6 +194,7 @@ function openControlChannel(): boolean {
   // errors on the Interface, which would end tslab with an unhandled 'error' event; "close" follows.
   channel.on("error", () => undefined);
   channel.on("close", () => process.exit(0));
+  controlChannel = channel;
   const lines = createInterface({ input: channel, crlfDelay: Infinity });
   lines.on("error", () => undefined);
   lines.on("line", (line) => {
@@ -169,10 +221,15 @@ function hookExecutor(): void {
     const original = globalThis.Error;
     globalThis.Error = OneLineError as unknown as ErrorConstructor;
     let executor: unknown;
+    const t0 = traceNow();
     try {
       executor = create.apply(this, args);
     } finally {
       globalThis.Error = original;
+    }
+    if (tracing) {
+      trace("tslab", "executor-created", { ms: traceNow() - t0 });
+      timeConverts(args[1]);
     }
     if (executor !== null && typeof executor === "object") watchExecutions(executor as Executor, viaChannel);
     return executor;
@@ -197,7 +254,13 @@ function chainZmqSends(): void {
     const proto = zmq[name]?.prototype;
     const send = proto?.send;
     if (proto === undefined || typeof send !== "function") continue;
+    let firstSend = tracing;
     const chained: Send = function (this: object, ...args: unknown[]): Promise<void> {
+      if (firstSend) {
+        // Router: tslab's first shell reply, kernel_info_reply; Publisher: its first status.
+        firstSend = false;
+        trace("tslab", `first-send-${name}`);
+      }
       const before = last.get(this) ?? Promise.resolve();
       const sent = before.then(() => send.apply(this, args));
       // The next send waits for this one, failed or not. Handled here, a failed send (its socket
@@ -214,5 +277,103 @@ function chainZmqSends(): void {
   }
 }
 
+/** Job 4: each cell's compile and type check, timed (tslab calls convs.node.convert(prevDecl, src) once per cell). */
+function timeConverts(convs: unknown): void {
+  try {
+    const converter = (convs as { node?: { convert?: (...args: unknown[]) => unknown } }).node;
+    const convert = converter?.convert;
+    if (converter === undefined || typeof convert !== "function") return;
+    converter.convert = function (this: unknown, ...args: unknown[]) {
+      const t0 = traceNow();
+      try {
+        return convert.apply(this, args);
+      } finally {
+        trace("tslab", "converted", { ms: traceNow() - t0 });
+      }
+    };
+  } catch {
+    // not timed
+  }
+}
+
+/**
+ * Job 4: how long tslab's start-up loads take (first load only, each inclusive of what it loads),
+ * its converter's creation (the TypeScript language service, lib files read and checked once),
+ * and its five binds.
+ */
+function traceStartup(): void {
+  const loader = require("node:module") as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+  const load = loader._load;
+  const timed = new Map([["@tslab/typescript-for-tslab", "typescript"], ["./converter", "converter"], ["./jupyter", "jupyter"], ["commander", "commander"]]);
+  const seen = new Set<string>();
+  loader._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {
+    const label = timed.get(request);
+    if (label === undefined || seen.has(label)) return load.call(this, request, parent, isMain);
+    seen.add(label);
+    const t0 = traceNow();
+    const exports = load.call(this, request, parent, isMain) as Record<string, unknown>;
+    trace("tslab", "loaded", { module: label, ms: traceNow() - t0 });
+    if (label === "converter" && typeof exports?.createConverter === "function") {
+      const create = exports.createConverter as (...args: unknown[]) => unknown;
+      try {
+        exports.createConverter = function (this: unknown, ...args: unknown[]) {
+          const t1 = traceNow();
+          try {
+            return create.apply(this, args);
+          } finally {
+            trace("tslab", "converter-created", { ms: traceNow() - t1 });
+          }
+        };
+      } catch {
+        // not timed
+      }
+    }
+    if (seen.size === timed.size) loader._load = load;
+    return exports;
+  };
+}
+
+/** Job 4: "listening" to host-kernel once tslab's five binds have resolved (and their trace lines). */
+function watchBinds(): void {
+  if (!tracing && !(quickStart && controlChannel !== null)) return;
+  let zmq: Record<string, { prototype: { bind?: (...args: unknown[]) => Promise<void> } } | undefined>;
+  try {
+    const tslabDir = dirname(require.resolve("tslab/package.json", { paths: [process.cwd(), __dirname] }));
+    zmq = require(require.resolve("zeromq", { paths: [tslabDir] }));
+  } catch {
+    return;
+  }
+  let started = 0;
+  let bound = 0;
+  // tslab binds five sockets (iopub, shell, control, stdin, hb), all at once, at its start.
+  const onBound = () => {
+    if (++bound !== 5) return;
+    trace("tslab", "bound");
+    if (quickStart) controlChannel?.write("listening\n");
+  };
+  for (const name of ["Publisher", "Router", "Reply"]) {
+    const proto = zmq[name]?.prototype;
+    const bind = proto?.bind;
+    if (proto === undefined || typeof bind !== "function") continue;
+    try {
+      Object.defineProperty(proto, "bind", {
+        value: function (this: object, ...args: unknown[]) {
+          if (started++ === 0) trace("tslab", "bind-start");
+          const done = bind.apply(this, args);
+          void done.then(onBound, () => undefined);
+          return done;
+        },
+        writable: true,
+        configurable: true,
+      });
+    } catch {
+      // host-kernel probes the ports, as without this preload
+    }
+  }
+}
+
+if (tracing) traceStartup();
 hookExecutor();
 chainZmqSends();
+watchBinds();
+trace("tslab", "preload-done");

@@ -69,6 +69,8 @@ export interface JupyterOptions {
   exposeApp?: boolean;
   /** Also the server's own Python kernel (ipykernel, "python3") in the kernel list: the yardstick the speed figures compare against. */
   pythonKernel?: boolean;
+  /** More kernelspecs (name -> kernel.json) in the kernel list, e.g. the profile's plain tslab (bench/profile.ts). */
+  extraKernelspecs?: Record<string, object>;
 }
 
 export interface JupyterServer {
@@ -107,6 +109,11 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
   }
   const { program, app } = command;
   writeLabKernelspecs(dataDir, options.lab);
+  const extra = Object.entries(options.extraKernelspecs ?? {});
+  for (const [name, spec] of extra) {
+    mkdirSync(join(dataDir, "kernels", name), { recursive: true });
+    writeFileSync(join(dataDir, "kernels", name, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
+  }
   mkdirSync(join(dataDir, "runtime"), { recursive: true });
   writePageConfig(join(dataDir, "config"));
   const port = options.port ?? (await freePort());
@@ -124,7 +131,7 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     // Only the lab's TypeScript kernels in the kernel list (not the distribution's python3), unless
     // the server's own Python kernel is asked for as a yardstick.
     `--KernelSpecManager.ensure_native_kernel=${options.pythonKernel ? "True" : "False"}`,
-    ...[...hostNames.map(kernelName), ...(options.pythonKernel ? ["python3"] : [])].map((name) => `--KernelSpecManager.allowed_kernelspecs=${name}`),
+    ...[...hostNames.map(kernelName), ...(options.pythonKernel ? ["python3"] : []), ...extra.map(([name]) => name)].map((name) => `--KernelSpecManager.allowed_kernelspecs=${name}`),
     ...(options.exposeApp && frontEnd !== "notebook6" ? [`--${frontEnd === "lab" ? "LabApp" : "JupyterNotebookApp"}.expose_app_in_browser=True`] : []),
   ];
   // Own process group: a terminal's Ctrl-C reaches us, and we stop the server without its y/n prompt.

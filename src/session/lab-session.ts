@@ -146,6 +146,12 @@ const openingSessions = new Set<Promise<unknown>>();
  * For the command-line tools: on Ctrl-C or SIGTERM, stop the Jupyter server (it runs in its own
  * process group and would outlive us) and take down a lab we brought up, then exit 130.
  */
+/** Closes every session open or opening now (their kernels, servers, labs brought up): for a caller's own Ctrl-C, e.g. the bench's. */
+export async function closeOpenSessions(): Promise<void> {
+  await Promise.allSettled([...openingSessions]);
+  await Promise.allSettled([...openSessions].map((session) => session.close()));
+}
+
 export function closeOnSignals(): void {
   let closing = false;
   const onSignal = async (signal: NodeJS.Signals) => {
@@ -160,8 +166,7 @@ export function closeOnSignals(): void {
     const flowExited = new Promise<void>((resolve) => (flowDone = resolve));
     process.exit = (() => void flowDone()) as typeof process.exit;
     process.stderr.write(`\n${signal}: stopping the kernels and the Jupyter server${[...openSessions].some((s) => s.broughtUp) ? ", taking the lab down" : ""}\n`);
-    await Promise.allSettled([...openingSessions]);
-    await Promise.allSettled([...openSessions].map((session) => session.close()));
+    await closeOpenSessions();
     await Promise.race([flowExited, new Promise((resolve) => setTimeout(resolve, FLOW_GRACE_MS))]);
     exit(130);
   };
