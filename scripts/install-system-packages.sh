@@ -8,7 +8,8 @@ set -euo pipefail
 
 packages=(
   iproute2            # [grader] ip netns, veth: the local lab's two hosts
-  util-linux          # [grader] unshare: each host's own hostname (UTS namespace)
+  util-linux          # [grader] unshare: each host's own hostname (UTS namespace); setpriv and prlimit: the grader's sandbox
+  bubblewrap          # [grader] the grader's sandbox: each submission's kernels in their own mount and PID namespaces (src/host/sandbox.ts)
   jupyter-notebook    # [grader] the Jupyter server that npm start opens and the runner drives
   jupyter-nbconvert
   python3-nbclient

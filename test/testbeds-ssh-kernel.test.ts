@@ -15,6 +15,7 @@ import { testLabPrefix } from "./fixtures/testbeds/lab-prefix";
 import { copyProject, projectRoot } from "./fixtures/testbeds/project-copy";
 import { SSHD_PORT, sshOptions as sshdOptions, startSshd } from "./fixtures/testbeds/lab-sshd";
 import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
+import { hostProcesses } from "./support/processes";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces, sshd)";
@@ -51,16 +52,7 @@ function scenario(name: string): { report: Report; launcherLog: string } {
 }
 
 /** Processes inside juliet other than the sshd listener: what a kernel leaves behind. */
-async function julietLeftovers(): Promise<string[]> {
-  const pids = (await lab.pids("juliet")).filter((pid) => pid !== sshd?.pid);
-  return pids.map((pid) => {
-    try {
-      return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim()}`;
-    } catch {
-      return "";
-    }
-  }).filter(Boolean);
-}
+const julietLeftovers = () => hostProcesses(lab, "juliet", sshd?.pid);
 
 async function waitUntil(check: () => Promise<boolean>, limitMs: number): Promise<number | null> {
   const began = Date.now();

@@ -23,6 +23,7 @@ import { projectRoot } from "./fixtures/testbeds/project-copy";
 import { takeLabDownOnSignal } from "./fixtures/testbeds/lab-cleanup";
 import { LOGIN, NO_NOPASSWD, SudoHosts } from "./fixtures/testbeds/sudo-hosts";
 import { randomBytes } from "node:crypto";
+import { hostProcesses } from "./support/processes";
 
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : "needs root (network namespaces, sshd, nsenter)";
@@ -153,16 +154,7 @@ test("through the registered ssh kernels (hub user jovyan, kernels as ubuntu): b
 });
 
 /** Processes in a host other than its sshd listener. */
-async function leftoverProcesses(host: HostName): Promise<string[]> {
-  const pids = (await lab.pids(host)).filter((pid) => pid !== hosts.sshd[host]?.pid);
-  return pids.map((pid) => {
-    try {
-      return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim()}`;
-    } catch {
-      return "";
-    }
-  }).filter(Boolean);
-}
+const leftoverProcesses = (host: HostName) => hostProcesses(lab, host, hosts.sshd[host]?.pid);
 
 test("nothing is left on the hosts: no process (no kernel, tcpdump, stage, sudo), no iptables rule or qdisc, no capture or relay file", { skip }, async (t) => {
   if (!driven) return t.skip("the kernels did not run");

@@ -29,7 +29,7 @@ async function gradeClassCli(options: CliOptions, guard: CheckGuard): Promise<nu
   // A lab prefix given (SOCKETS_LAB_PREFIX) names the workers' labs: <prefix><worker>-.
   const base = process.env.SOCKETS_LAB_PREFIX?.replace(/-$/, "");
   if (base !== undefined && !/^[a-z0-9]{1,6}$/.test(base)) throw new UsageError(`SOCKETS_LAB_PREFIX=${JSON.stringify(process.env.SOCKETS_LAB_PREFIX)}: --class needs at most 6 of a-z and 0-9 (its labs are <prefix><worker>-)`);
-  const result = await gradeClass({ classFolder, prefixBase: base || undefined, parallel: options.parallel, shard: options.shard, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard, print: (line) => console.log(line) });
+  const result = await gradeClass({ classFolder, prefixBase: base || undefined, parallel: options.parallel, shard: options.shard, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, sandbox: options.sandbox, guard, print: (line) => console.log(line) });
   await guard.close();
   const { csv, html, json } = writeClassReport(out, result.grades, { classFolder, shard: options.shard });
   const minutes = result.wallMs / 60_000;

@@ -24,6 +24,9 @@ import { detectProtocol, loadPair, type Protocol } from "./exercise-pair";
 import { runExercise } from "./exercise-run";
 import { CheckGuard } from "./check-guard";
 import { Lab } from "../lab/lab";
+import { DEFAULT_LIMITS, SubmissionSandbox, limitFindings, type Limits } from "./sandbox";
+import { hostNames } from "@sockets-typescript/topology";
+import { REQUIREMENTS } from "./exercise-requirements";
 
 export type Variant = Protocol;
 
@@ -46,6 +49,10 @@ export interface ExerciseOptions {
   print?: (line: string) => void;
   /** Undo registry shared with the caller (signals); default: one of its own, closed at the end. */
   guard?: CheckGuard;
+  /** Run the student's kernels in the sandbox (sandbox.ts); default true. false: as root, as before (--no-sandbox). */
+  sandbox?: boolean;
+  /** The sandbox's limits per host kernel; default DEFAULT_LIMITS. */
+  limits?: Partial<Limits>;
 }
 
 /** One run of the pair (a seed, a pass). */
@@ -60,6 +67,8 @@ export interface CaseResult {
   verdicts: Verdict[];
   passed: boolean;
   wallMs: number;
+  /** The sandbox limits a host hit in this run (also in the "no cell failed" verdict). */
+  limitsHit?: string[];
 }
 
 export interface ExerciseResult {
@@ -76,6 +85,8 @@ export interface ExerciseResult {
   entries: TranscriptEntry[];
   arrivals: LineArrival[];
   lost: number[];
+  /** What contained the kernels (one line), or why nothing did. */
+  sandbox: string;
 }
 
 export const DEFAULT_SEED_COUNT = 3;
@@ -99,7 +110,13 @@ function casesFor(variant: Variant, options: ExerciseOptions): CaseSpec[] {
   return seeds.map((seed) => ({ name: `seed ${seed}`, plan: planFor(seed), losses: DEFAULT_LOSSES, bursts: false }));
 }
 
-async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNotebook[], variant: Variant, spec: CaseSpec, options: ExerciseOptions): Promise<CaseResult> {
+/** A sandbox limit hit fails "no cell failed", with the limit first among its reasons. */
+function withLimits(verdicts: Verdict[], found: string[]): Verdict[] {
+  if (found.length === 0) return verdicts;
+  return verdicts.map((v) => (v.requirement === REQUIREMENTS.noFailure ? { ...v, passed: false, details: [...found, ...(v.passed ? [] : v.details)] } : v));
+}
+
+async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNotebook[], variant: Variant, spec: CaseSpec, options: ExerciseOptions, sandbox: SubmissionSandbox | null): Promise<CaseResult> {
   const print = options.print ?? (() => {});
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? 20_000;
@@ -109,6 +126,7 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
   const lines: RunLines = { juliet: variantLines(variants.juliet), romeo: variantLines(variants.romeo) };
   let entries: TranscriptEntry[] = [];
   let arrivals: LineArrival[] = [];
+  const usageBefore = sandbox ? Object.fromEntries(hostNames.map((host) => [host, sandbox.usage(host)])) : {};
   const { value: watch, undo: unwatch } = await guard.make("the checker's packet counters", () => WireWatch.install(session.lab, variant, lines, spec.losses), (w) => () => w.uninstall());
   try {
     let unplan: (() => Promise<void>) | null = null;
@@ -119,10 +137,12 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
     try {
       print(`== ${spec.name}: ${spec.plan ? describePlan(spec.plan) : spec.bursts ? "each host held while the other's cell runs (lines arrive run together)" : "cells in step order"}` +
         (spec.losses.length ? `; the first ${LOSS_COPIES} datagrams carrying line ${spec.losses.join(" and line ")} are lost` : ""));
-      session.setKernelEnv({ juliet: variantEnvironment(variants.juliet), romeo: variantEnvironment(variants.romeo) });
+      const contained = (host: HostName) => sandbox?.envFor(host) ?? {};
+      session.setKernelEnv({ juliet: { ...variantEnvironment(variants.juliet), ...contained("juliet") }, romeo: { ...variantEnvironment(variants.romeo), ...contained("romeo") } });
       const { value: pair, undo: unpair } = await guard.make("the kernels", () => session.startPair(notebooks), (p) => () => p.stop());
-      // Started: the words are no longer needed where another kernel could read them.
-      session.setKernelEnv({ juliet: {}, romeo: {} });
+      // Started: the words are no longer needed where another kernel could read them (the
+      // sandbox stays: a kernel Jupyter restarts after a crash is contained too).
+      session.setKernelEnv({ juliet: contained("juliet"), romeo: contained("romeo") });
       try {
         print(`   ${cells.length} cells on juliet and romeo (kernels started in ${pair.startMs} ms)`);
         entries = await runExercise(cells, pair.kernels, {
@@ -133,6 +153,9 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
         });
       } finally {
         await unpair();
+        // Whatever the cells started (a detached process, one in a namespace of its own) ends with the run.
+        const left = await sandbox?.endAll();
+        if (left?.length) print(`   sandbox: processes ${left.join(", ")} would not end`);
       }
       arrivals = await watch.arrivals();
     } finally {
@@ -141,8 +164,11 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
   } finally {
     await unwatch();
   }
-  const verdicts = judgeExercise(entries, arrivals, lines, timeoutMs);
-  return { name: spec.name, plan: spec.plan, lost: spec.losses, lines, entries, arrivals, verdicts, passed: verdicts.every((v) => v.passed), wallMs: Date.now() - started };
+  const wallMs = Date.now() - started;
+  const limitsHit = sandbox ? hostNames.flatMap((host) => limitFindings(host, usageBefore[host]!, sandbox.usage(host), sandbox.limits, wallMs)) : [];
+  for (const line of limitsHit) print(`   ${line}`);
+  const verdicts = withLimits(judgeExercise(entries, arrivals, lines, timeoutMs), limitsHit);
+  return { name: spec.name, plan: spec.plan, lost: spec.losses, lines, entries, arrivals, verdicts, passed: verdicts.every((v) => v.passed), wallMs, limitsHit };
 }
 
 export async function checkExercise(options: ExerciseOptions): Promise<ExerciseResult> {
@@ -151,12 +177,22 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
   const root = options.root ?? projectRoot;
   const paths = options.notebooks ?? [options.juliet, options.romeo].filter((p): p is string => typeof p === "string");
   // Paths, kernelspecs and protocol first: nothing is set up for a submission that cannot run.
-  const notebooks = loadPair(paths, root);
-  const variant = options.variant ?? detectProtocol(notebooks);
+  const given = loadPair(paths, root);
+  const variant = options.variant ?? detectProtocol(given);
   const specs = casesFor(variant, options);
   const guard = options.guard ?? new CheckGuard();
   const cases: CaseResult[] = [];
+  let notebooks = given;
+  let sandbox: SubmissionSandbox | null = null;
+  let contained = "none: the kernels ran as root (--no-sandbox)";
   try {
+    if (options.sandbox !== false) {
+      const limits = { ...DEFAULT_LIMITS, ...options.limits };
+      sandbox = (await guard.make("the sandbox (the submission's copy, its cgroups, its processes)", async () => SubmissionSandbox.create(given.map((nb) => nb.path), root, limits), (s) => () => s.close())).value;
+      notebooks = loadPair(sandbox.notebooks, root);
+      contained = sandbox.describe();
+      print(contained);
+    }
     const lab = new Lab({ prefix: options.prefix });
     guard.labs.add(lab.prefix);
     if (await lab.isUp()) {
@@ -168,7 +204,10 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
     try {
       for (const spec of specs) {
         if (guard.aborted) break;
-        cases.push(await runCase(session, guard, notebooks, variant, spec, options));
+        const result = await runCase(session, guard, notebooks, variant, spec, options, sandbox);
+        cases.push(result);
+        // A submission that hit a limit has its verdict: the other runs would only hit it again.
+        if (result.limitsHit?.length) break;
       }
     } finally {
       await closeSession();
@@ -176,12 +215,12 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
   } finally {
     if (!options.guard) await guard.close(print);
   }
-  if (guard.aborted && cases.length < specs.length) throw new CheckInterruptedError("the check was interrupted");
+  if (guard.aborted && cases.length < specs.length && !cases.some((c) => c.limitsHit?.length)) throw new CheckInterruptedError("the check was interrupted");
   const verdicts = combineCases(cases.map((c) => ({ name: c.name, verdicts: c.verdicts })));
   const shown = cases.find((c) => !c.passed) ?? cases[0];
   return {
     variant,
-    notebooks: { juliet: notebooks[0].path, romeo: notebooks[1].path },
+    notebooks: { juliet: given[0].path, romeo: given[1].path },
     cases,
     seeds: cases.flatMap((c) => (c.plan ? [c.plan.seed] : [])),
     verdicts,
@@ -190,6 +229,7 @@ export async function checkExercise(options: ExerciseOptions): Promise<ExerciseR
     entries: shown.entries,
     arrivals: shown.arrivals,
     lost: shown.lost,
+    sandbox: contained,
   };
 }
 

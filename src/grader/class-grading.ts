@@ -18,6 +18,7 @@ import { CheckGuard } from "./check-guard";
 import { UsageError } from "../common/errors";
 import { projectRoot } from "../common/paths";
 import type { Grade } from "./grade-report";
+import { DEFAULT_LIMITS, describeSandbox, probeSandbox } from "./sandbox";
 
 export interface Submission {
   student: string;
@@ -58,6 +59,8 @@ export interface ClassOptions {
   print?: (line: string) => void;
   /** The parent guard (signals): every student's check registers with it. */
   guard?: CheckGuard;
+  /** false: the students' kernels run as root, unsandboxed (--no-sandbox). */
+  sandbox?: boolean;
   /** Lab prefixes start with this (2 letters, default random): worker w uses `<base><w>-`. */
   prefixBase?: string;
 }
@@ -91,6 +94,10 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
   const stage = mkdtempSync(join(projectRoot, ".grading-"));
   guard.add("the copies of the submissions", () => rmSync(stage, { recursive: true, force: true }));
   const grades: Grade[] = [];
+  if (options.sandbox !== false) {
+    const probe = probeSandbox();
+    print(probe.ok ? describeSandbox(DEFAULT_LIMITS, probe.cgroups) : `no sandbox: ${probe.reason}`);
+  } else print("no sandbox (--no-sandbox): the students' kernels run as root");
   print(`grading ${mine.length} of ${all.length} submissions${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ""} in ${options.classFolder}, ${Math.min(parallel, mine.length)} at once`);
   let done = 0;
   try {
@@ -111,7 +118,7 @@ export async function gradeClass(options: ClassOptions): Promise<ClassResult> {
           const own = new CheckGuard();
           const release = guard.add(`${submission.student}'s check`, () => own.close());
           try {
-            const result = await checkExercise({ notebooks, prefix, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard: own });
+            const result = await checkExercise({ notebooks, prefix, seedCount: options.seedCount, seeds: options.seeds, timeoutMs: options.timeoutMs, guard: own, sandbox: options.sandbox });
             grade = gradeOf(submission.student, result, Date.now() - t0);
           } catch (err) {
             if (guard.aborted || err instanceof CheckInterruptedError) return;

@@ -4,8 +4,8 @@ import { UsageError } from "../common/errors";
 import type { ExerciseOptions, Variant } from "./check";
 
 export const usage =
-  "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]\n" +
-  "       npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS]\n" +
+  "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS] [--no-sandbox]\n" +
+  "       npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS] [--no-sandbox]\n" +
   "       npm run check-exercise -- --merge <shard folder> [<shard folder>...] --out FOLDER";
 
 export interface CliOptions extends ExerciseOptions {
@@ -34,6 +34,7 @@ export function parseArgs(args: readonly string[]): CliOptions {
     const arg = args[i];
     if (arg === "--udp" || arg === "--tcp") options.variant = arg.slice(2) as Variant;
     else if (arg === "--no-loss") options.loss = false;
+    else if (arg === "--no-sandbox") options.sandbox = false;
     else if (arg === "--json") options.json = value(i++, "a file name");
     else if (arg === "--timeout") options.timeoutMs = positive(value(i++, "seconds"), arg) * 1000;
     else if (arg === "--seed") options.seeds = value(i++, "a seed (or seeds, comma-separated)").split(",").map((s) => positive(s, arg));

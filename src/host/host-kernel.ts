@@ -28,6 +28,7 @@ import type { Duplex } from "node:stream";
 import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, startedLine, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
+import { SANDBOX_ENV, descendantsNaming, heapOption, parseSandboxSpec, sandboxArgv, sandboxEnv, type SandboxSpec } from "./sandbox";
 import { trace, traceProcessStart } from "./trace";
 import { CLAIM_SOCKET, OWNER_OPTION, PID_FILE, SPARE_ENV, SPARE_OPTION, frame, isOurSpareDir, parseFrame, type ClaimFrame, type SpareFrame } from "./spare";
 
@@ -359,11 +360,40 @@ async function main(): Promise<void> {
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(info), { mode: 0o600 });
 
-  const tslab = spawnTslab(connectionFile, false);
+  // The grader's sandbox (sandbox.ts): tslab, and so every cell, runs unprivileged and contained;
+  // this process stays outside, as root, and relays the ports as before. (Never a spare: see lab-launcher.)
+  let sandbox: SandboxSpec | undefined;
+  if (process.env[SANDBOX_ENV]) {
+    try {
+      sandbox = parseSandboxSpec(process.env[SANDBOX_ENV]!);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+  const entry = tslabEntry();
+  let tslab: ChildProcess;
+  if (sandbox) {
+    const kernelArgv = [process.execPath, heapOption(sandbox), "--require", join(__dirname, "tslab-preload.js"), entry, "kernel", "--config-path", connectionFile];
+    const [program, ...args] = sandboxArgv(sandbox, kernelArgv, sandboxEnv(process.env, { SOCKETS_KERNEL_CONTROL_FD: String(CONTROL_FD) }), process.cwd(), [connectionFile]);
+    trace("host-kernel", "spawn-tslab");
+    tslab = spawn(program, args, { stdio: ["ignore", "inherit", "inherit", "pipe"], env: {}, detached: true });
+  } else tslab = spawnTslab(connectionFile, false);
   process.stderr.write(`${startedLine(tslab.pid, hostname())}\n`);
+  // In the sandbox tslab is bwrap's grandchild, and bwrap forwards no signal: it is signalled itself.
+  const sigint = () => {
+    const targets = sandbox && tslab.pid ? descendantsNaming(tslab.pid, entry) : [];
+    if (!sandbox) tslab.kill("SIGINT");
+    for (const pid of targets) {
+      try {
+        process.kill(pid, "SIGINT");
+      } catch {
+        // ended meanwhile
+      }
+    }
+  };
   let preloadListening = () => {};
   const told = new Promise<void>((resolve) => (preloadListening = resolve));
-  const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, () => tslab.kill("SIGINT"), () => preloadListening());
+  const interrupt = stopButton(tslab.stdio[CONTROL_FD] as Duplex, sigint, () => preloadListening());
 
   const servers: Server[] = [];
   let stopping = false;

@@ -22,6 +22,7 @@ import { parseConnectionInfo } from "./connection";
 import { CHANNELS, EXIT_FAILED, INTERRUPT_LINE, RELAY_DIR_OPTION, portOf, relaySocketPath, type ConnectionInfo } from "./protocol";
 import { listen, relayServer } from "./relay";
 import { CLAIM_SOCKET, OWNER_OPTION, PID_FILE, SPARES_ENV, SPARE_OPTION, frame, isOurSpareDir, parseFrame, spareDir, type SpareFrame } from "./spare";
+import { SANDBOX_ENV, joinCgroups, parseSandboxSpec } from "./sandbox";
 import { trace, traceProcessStart } from "./trace";
 
 const STOP_GRACE_MS = 3000;
@@ -183,9 +184,20 @@ async function main(): Promise<void> {
     fail(`${connectionFile}: ${(err as Error).message}`);
   }
 
+  if (process.env[SANDBOX_ENV]) {
+    // The grader's sandbox: everything from here on (host-kernel, tslab, the cells' processes)
+    // in the kernel's cgroup, joined before anything is started (see sandbox.ts).
+    try {
+      joinCgroups(parseSandboxSpec(process.env[SANDBOX_ENV]!));
+    } catch (err) {
+      fail(`cannot join the sandbox's cgroup: ${(err as Error).message}`);
+    }
+  }
+
   // The owner of the spares this launcher uses and starts: the Jupyter server that started it.
   const server = process.ppid;
-  if (sparesWanted()) {
+  // Never a spare for a sandboxed kernel: a spare's tslab was started outside the sandbox.
+  if (!process.env[SANDBOX_ENV] && sparesWanted()) {
     const claimed = await claimSpare(spareDir(lab.namespace(host as HostName), server, process.cwd()), info);
     if (claimed) {
       // The claimed spare starts the next one itself.

@@ -30,6 +30,13 @@ const AFTER_ERROR_MS = 205;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * What is kept of one cell's output: a cell that prints 100 MB (a flood, by mistake or on purpose)
+ * must not take the runner's memory or the report with it. The rest is counted and said.
+ */
+export const MAX_CELL_OUTPUT_CHARS = 1_000_000;
+const MAX_CELL_OUTPUTS = 2_000;
+
 /** How often a timed-out cell is interrupted again until it ends. */
 const INTERRUPT_EVERY_MS = 500;
 
@@ -68,8 +75,21 @@ export class KernelClient {
     let stderr = "";
     const outputs: NotebookOutput[] = [];
     const future = this.kernel.requestExecute({ code, stop_on_error: false, allow_stdin: false, silent: false, store_history: true });
+    let kept = 0;
+    let dropped = 0;
     future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
       const content = msg.content as Record<string, any>;
+      if (msg.header.msg_type === "stream" || msg.header.msg_type === "display_data" || msg.header.msg_type === "execute_result") {
+        const size = msg.header.msg_type === "stream" ? String(content.text ?? "").length : JSON.stringify(content.data ?? {}).length;
+        if (kept + size > MAX_CELL_OUTPUT_CHARS || outputs.length >= MAX_CELL_OUTPUTS) {
+          // Stream text is kept up to the limit; a display bundle whole or not at all.
+          const room = msg.header.msg_type === "stream" && outputs.length < MAX_CELL_OUTPUTS ? Math.max(0, MAX_CELL_OUTPUT_CHARS - kept) : 0;
+          dropped += size - room;
+          if (room === 0) return;
+          content.text = String(content.text).slice(0, room);
+        }
+        kept += Math.min(size, MAX_CELL_OUTPUT_CHARS - kept);
+      }
       switch (msg.header.msg_type) {
         case "stream":
           if (content.name === "stderr") stderr += content.text;
@@ -112,11 +132,19 @@ export class KernelClient {
         clearInterval(pressing);
       });
     }
+    const floodNote = () => {
+      if (dropped === 0) return;
+      const note = `(runner: this cell printed ${dropped} more characters after its first ${kept}; they were not kept)\n`;
+      stderr += note;
+      outputs.push({ output_type: "stream", name: "stderr", text: note });
+      dropped = 0;
+    };
     try {
       const first = await Promise.race([died, timedOut]);
       if (typeof first === "object" && "died" in first) {
         this.stuck = "the kernel died at an earlier cell";
         stderr += `(runner: the kernel died during this cell: ${first.died})\n`;
+        floodNote();
         return { reply: "error", run: { status: "error", stdout, stderr, views, ms: Date.now() - started, outputs } };
       }
       if (first === "timeout") {
@@ -130,10 +158,12 @@ export class KernelClient {
         }
         if (!ended) this.stuck = "the kernel is still busy with an earlier cell";
         stderr += `(runner: no reply within ${timeoutMs / 1000} s; interrupted the kernel${ended ? "" : ", which did not stop"})\n`;
+        floodNote();
         return { reply: "timeout", run: { status: "timeout", stdout, stderr, views, ms: Date.now() - started, outputs } };
       }
       const reply = (first as KernelMessage.IExecuteReplyMsg).content.status;
       const status: CellStatus = reply === "ok" ? "ok" : "error";
+      floodNote();
       return { reply, run: { status, stdout, stderr, views, ms: Date.now() - started, outputs } };
     } finally {
       clearTimeout(timer);

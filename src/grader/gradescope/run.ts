@@ -149,7 +149,7 @@ async function gradeInLab(notebooks: [string, string], folder: string, submissio
       points: config.points,
       feedback: { names: { juliet: relative(submission, notebooks[0]), romeo: relative(submission, notebooks[1]) }, timeoutMs: config.timeoutSeconds * 1000 },
       executionMs: Date.now() - started,
-      mode: "the lab (two network namespaces joined by a veth, as root)",
+      mode: `the lab (two network namespaces joined by a veth, as root); ${result.sandbox}`,
     });
   } finally {
     await release();
