@@ -102,8 +102,8 @@ test("the runners' command lines: usage and unreadable files exit 2 with one lin
   assert.equal(
     unknown.stderr,
     "check-exercise: unknown option --frobnicate\n" +
-      "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]\n" +
-      "       npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS]\n" +
+      "usage: npm run check-exercise -- <juliet notebook> <romeo notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS] [--no-sandbox]\n" +
+      "       npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS] [--no-sandbox]\n" +
       "       npm run check-exercise -- --merge <shard folder> [<shard folder>...] --out FOLDER\n",
   );
   const absent = spawnSync(process.execPath, [checker, "/nonexistent/j.ipynb", "/nonexistent/r.ipynb"], { encoding: "utf8" });

@@ -1,5 +1,5 @@
-// npm run check-exercise -- <notebook> <notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS]
-// npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS]
+// npm run check-exercise -- <notebook> <notebook> [--udp|--tcp] [--seed N[,N...]] [--seeds COUNT] [--no-loss] [--json FILE] [--timeout SECONDS] [--no-sandbox]
+// npm run check-exercise -- --class <folder> [--parallel N] [--shard I/N] [--out FOLDER] [--seeds COUNT] [--timeout SECONDS] [--no-sandbox]
 // npm run check-exercise -- --merge <shard folder>... --out FOLDER   (merge.ts: a class graded in shards)
 //
 // The grader's command line: one submission's pair (check.ts) or a whole class (class-grading.ts,
