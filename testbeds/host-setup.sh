@@ -67,6 +67,11 @@ fi
 
 mkdir -p "$(dirname "$SETUP_LOG")" 2>/dev/null
 exec > >(tee -a "$SETUP_LOG") 2>&1
+setup_tee=$!
+# Why: tee runs beside the script; without this wait the script could end before tee wrote its
+# last lines, and the caller's next output (an ssh command's `echo`, the shell's prompt) came
+# before "host-setup: ready" (seen once in CI). Closing our ends gives tee its EOF; the status stays ours.
+trap 'exec >&- 2>&-; wait "$setup_tee" 2>/dev/null || true' EXIT
 say "$(date -u '+%Y-%m-%d %H:%M:%S') UTC: setting up $HOST from $PROJECT"
 
 # The project's owner runs npm and the kernel (as the ssh user does later), root does the rest.

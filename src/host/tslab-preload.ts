@@ -184,6 +184,15 @@ function watchExecutions(executor: Executor, viaChannel: boolean): void {
         // Once, after the first cell (its imports are in the cache too), at the next turn: not in the cell's reply's way.
         const flush = flushCompileCache;
         flushCompileCache = null;
+        // Why hold SIGTERM: host-kernel's stop (a one-cell kernel-check, a quick shutdown) can come
+        // right after the first reply, while the flush still writes a fresh cache (~100 ms); the
+        // default action would end tslab half-way, every time the cache is new (CI's fresh
+        // clone). Held, the signal is taken again once the flush is done: the same end, later.
+        let termHeld = false;
+        const hold = () => {
+          termHeld = true;
+        };
+        process.on("SIGTERM", hold);
         setTimeout(() => {
           try {
             flush();
@@ -191,6 +200,12 @@ function watchExecutions(executor: Executor, viaChannel: boolean): void {
             // the cache stays as it was
           }
           if (tracing) trace("tslab", "compile-cache-flushed");
+          // A SIGTERM that came during the flush is dispatched in this turn's poll phase, before
+          // the check phase's setImmediate: then end as it asked.
+          setImmediate(() => {
+            process.removeListener("SIGTERM", hold);
+            if (termHeld) process.kill(process.pid, "SIGTERM");
+          }).unref();
         }, 0).unref();
       }
       execution.settled = true;

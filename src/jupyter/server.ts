@@ -138,6 +138,8 @@ export interface JupyterServer {
   process: ChildProcess;
   /** Stops the server, which shuts its kernels down; resolves when it has exited. */
   stop(): Promise<void>;
+  /** The last lines of the server's log ("capture": what it printed; "inherit": nothing kept). */
+  logTail(lines: number): string;
 }
 
 /**
@@ -251,5 +253,6 @@ export async function startJupyter(options: JupyterOptions): Promise<JupyterServ
     WebSocket: PlainWebSocket as unknown as typeof globalThis.WebSocket,
   });
   const page = frontEnd === "lab" ? "lab" : frontEnd === "notebook7" ? "tree" : "";
-  return { baseUrl, token, url: `${baseUrl}${page}?token=${token}`, frontEnd, settings, process: child, stop };
+  const logTail = (lines: number) => log.trimEnd().split("\n").slice(-lines).join("\n");
+  return { baseUrl, token, url: `${baseUrl}${page}?token=${token}`, frontEnd, settings, process: child, stop, logTail };
 }

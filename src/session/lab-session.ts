@@ -31,7 +31,10 @@ interface HostSession {
   kernel: KernelConnection;
 }
 
-async function startHostSession(settings: ServerConnection.ISettings, root: string, notebook: HostNotebook): Promise<HostSession> {
+/** How many of the Jupyter server's last log lines a kernel that did not start is told with. */
+const SERVER_LOG_LINES = 20;
+
+async function startHostSession(settings: ServerConnection.ISettings, root: string, notebook: HostNotebook, serverLog: (lines: number) => string): Promise<HostSession> {
   const path = relative(root, notebook.path);
   if (path.startsWith("..")) throw new NotebookError("ERR_NOTEBOOK_OUTSIDE_ROOT", `${notebook.path} is outside ${root}: the Jupyter server cannot open it`);
   const model = await SessionAPI.startSession({ path, name: path, type: "notebook", kernel: { name: notebook.kernelName } }, settings);
@@ -42,7 +45,12 @@ async function startHostSession(settings: ServerConnection.ISettings, root: stri
     // kernel_info answered: the kernel runs in its host and listens on all its channels.
     await Promise.race([
       kernel.info,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new KernelStartError("ERR_KERNEL_TIMEOUT", `${notebook.kernelName} did not start within ${KERNEL_START_TIMEOUT_MS / 1000} s`)), KERNEL_START_TIMEOUT_MS))),
+      new Promise((_, reject) => (timer = setTimeout(() => {
+        // What did not answer: the kernel's state as the server reports it, and the server's own words.
+        const log = serverLog(SERVER_LOG_LINES);
+        reject(new KernelStartError("ERR_KERNEL_TIMEOUT", `${notebook.kernelName} did not start within ${KERNEL_START_TIMEOUT_MS / 1000} s ` +
+          `(kernel ${kernel.id}: status ${kernel.status}, websocket ${kernel.connectionStatus})${log ? `; the Jupyter server's last lines:\n${log}` : ""}`));
+      }, KERNEL_START_TIMEOUT_MS))),
     ]);
   } catch (err) {
     kernel.dispose();
@@ -239,7 +247,7 @@ export class LabSession implements KernelBackend {
 
   async startPair(notebooks: readonly HostNotebook[]): Promise<KernelPair> {
     const started = Date.now();
-    const settled = await Promise.allSettled(notebooks.map((nb) => startHostSession(this.settings, this.root, nb)));
+    const settled = await Promise.allSettled(notebooks.map((nb) => startHostSession(this.settings, this.root, nb, (lines) => this.server.logTail(lines))));
     const sessions = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     const failed = settled.find((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failed) {
