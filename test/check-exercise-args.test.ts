@@ -94,3 +94,25 @@ test("a class folder: one sub-folder per student, hidden and _ folders skipped; 
   assert.equal(csv[0], CSV_COLUMNS.join(","));
   assert.equal(csv[1], '"o""brien, j",udp,FAIL,ERROR,ERROR,0/3,1 2,12.3,');
 });
+
+test("a kernel pair that does not start in time is started once more, with the first attempt's diagnosis printed; a second timeout, or another error, fails as before", async () => {
+  const { startKernels } = await import("../src/grader/check");
+  const { CheckGuard } = await import("../src/grader/check-guard");
+  const { KernelStartError } = await import("../src/common/errors");
+  const pair = { kernels: {}, startMs: 1, stop: async () => {} };
+  // A stand-in for the LabSession (a kernel that hangs cannot be made on purpose): its startPair fails as given.
+  const sessionFailing = (...errors: Error[]) => ({ calls: 0, async startPair() { const err = errors[this.calls++]; if (err) throw err; return pair; } });
+  const timeout = new KernelStartError("ERR_KERNEL_TIMEOUT", "ts-juliet did not start within 60 s (kernel k: status starting, websocket connecting); the Jupyter server's last lines:\nline one");
+  const lines: string[] = [];
+  const once = sessionFailing(timeout);
+  assert.equal(await startKernels(once as never, [], null, new CheckGuard(), (l) => lines.push(l)), pair);
+  assert.equal(once.calls, 2);
+  assert.match(lines.join("\n"), /ts-juliet did not start within 60 s \(kernel k: status starting[^]*\n   line one\n   starting the kernels once more/);
+  const twice = sessionFailing(timeout, timeout);
+  await assert.rejects(startKernels(twice as never, [], null, new CheckGuard(), () => {}), (err: Error) => err === timeout);
+  assert.equal(twice.calls, 2);
+  const other = new KernelStartError("ERR_KERNEL_NOT_STARTED", "the server started no kernel");
+  const notRetried = sessionFailing(other);
+  await assert.rejects(startKernels(notRetried as never, [], null, new CheckGuard(), () => {}), (err: Error) => err === other);
+  assert.equal(notRetried.calls, 1);
+});

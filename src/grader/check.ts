@@ -11,6 +11,7 @@ import type { HostName } from "@sockets-typescript/topology";
 import { makeVariant, variantEnvironment, variantLines } from "@sockets-typescript/dialogue";
 import { LabSession } from "../session/lab-session";
 import { CheckInterruptedError } from "./check-errors";
+import { KernelStartError } from "../common/errors";
 import type { HostNotebook } from "../session/notebook";
 import type { TranscriptEntry } from "../session/cell-recorder";
 import { schedule } from "../session/schedule";
@@ -139,7 +140,7 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
         (spec.losses.length ? `; the first ${LOSS_COPIES} datagrams carrying line ${spec.losses.join(" and line ")} are lost` : ""));
       const contained = (host: HostName) => sandbox?.envFor(host) ?? {};
       session.setKernelEnv({ juliet: { ...variantEnvironment(variants.juliet), ...contained("juliet") }, romeo: { ...variantEnvironment(variants.romeo), ...contained("romeo") } });
-      const { value: pair, undo: unpair } = await guard.make("the kernels", () => session.startPair(notebooks), (p) => () => p.stop());
+      const { value: pair, undo: unpair } = await guard.make("the kernels", () => startKernels(session, notebooks, sandbox, guard, print), (p) => () => p.stop());
       // Started: the words are no longer needed where another kernel could read them (the
       // sandbox stays: a kernel Jupyter restarts after a crash is contained too).
       session.setKernelEnv({ juliet: contained("juliet"), romeo: contained("romeo") });
@@ -169,6 +170,25 @@ async function runCase(session: LabSession, guard: CheckGuard, notebooks: HostNo
   for (const line of limitsHit) print(`   ${line}`);
   const verdicts = withLimits(judgeExercise(entries, arrivals, lines, timeoutMs), limitsHit);
   return { name: spec.name, plan: spec.plan, lost: spec.losses, lines, entries, arrivals, verdicts, passed: verdicts.every((v) => v.passed), wallMs, limitsHit };
+}
+
+/**
+ * The run's kernel pair, started once more when a kernel does not answer in time. Why: a kernel
+ * starts before any of the submission's cells runs, so a start that hangs is the grading
+ * machine's trouble (seen once in ~30 checks in CI, under load), never the student's: the
+ * submission is not failed for it. The first attempt's diagnosis (the kernel's state, the
+ * server's last lines) is printed; a second timeout fails the check as before.
+ */
+export async function startKernels(session: LabSession, notebooks: HostNotebook[], sandbox: SubmissionSandbox | null, guard: CheckGuard, print: (line: string) => void) {
+  try {
+    return await session.startPair(notebooks);
+  } catch (err) {
+    if (!(err instanceof KernelStartError) || err.code !== "ERR_KERNEL_TIMEOUT" || guard.aborted) throw err;
+    print(`   ${err.message.replace(/\n/g, "\n   ")}`);
+    print("   starting the kernels once more (a kernel that does not start is the grading machine's trouble, not the submission's)");
+    await sandbox?.endAll();
+    return await session.startPair(notebooks);
+  }
 }
 
 export async function checkExercise(options: ExerciseOptions): Promise<ExerciseResult> {
