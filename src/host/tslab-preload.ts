@@ -55,6 +55,15 @@
 // 7. A shutdown_request (Jupyter's restart and shutdown) ends tslab's process once its last
 //    replies are sent, instead of leaving it for Jupyter to kill after its shutdown_wait_time.
 //
+// 8. The IOPub welcome (Jupyter's JEP 65, what ipykernel 7 does): tslab's iopub socket is an
+//    XPUB that sees every subscription (duplicates too), and to each one it publishes an
+//    `iopub_welcome` message. Why: a Jupyter server that opens a websocket (a kernel's start, a
+//    restart, a page reloaded) "nudges" the kernel with kernel_info requests until one of its
+//    status messages arrives on that websocket's new SUB socket, and it re-sends every 0.5 s. The
+//    first status usually beats the subscription through the relays and is dropped, so the
+//    websocket opened 0.4-0.5 s late. The welcome is published once the subscription has arrived,
+//    so it always reaches the new subscriber. A front end that knows no iopub_welcome ignores it.
+//
 // If tslab's layout ever changes, this does nothing and tslab interrupts as it always did.
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
@@ -463,11 +472,14 @@ function hookServer(): void {
     noSpare();
     return;
   }
-  proto.bindSocket = async function (this: unknown, ...args: unknown[]) {
+  const welcoming = welcomingPublisher();
+  proto.bindSocket = async function (this: { connInfo?: { key?: unknown } }, ...args: unknown[]) {
     const giveUpAt = Date.now() + BIND_RETRY_MS;
     for (;;) {
       try {
-        return await (bindSocket as (...a: unknown[]) => Promise<void>).apply(this, args);
+        const bound = await (bindSocket as (...a: unknown[]) => Promise<void>).apply(this, args);
+        if (welcoming !== null && args[0] instanceof welcoming) void welcomeSubscribers(args[0] as unknown as XPub, String(this.connInfo?.key ?? ""));
+        return bound;
       } catch (err) {
         const inUse = (err as NodeJS.ErrnoException).code === "EADDRINUSE" || /in use/i.test(String((err as Error).message));
         if (!inUse || Date.now() > giveUpAt) throw err;
@@ -505,6 +517,55 @@ function hookServer(): void {
   };
   // host-kernel takes claims from now on: a claim before the warm-up is over still saves what is done.
   controlChannel.write("spare-waiting\n");
+}
+
+/** Job 8: what of zeromq.js's XPublisher the welcome uses. */
+interface XPub extends AsyncIterable<Buffer[]> {
+  send(frames: Array<Buffer | string>): Promise<void>;
+}
+
+/**
+ * Job 8: tslab's `new zmq.Publisher()` makes an XPUB that passes every subscription up (its
+ * other messages are the same PUB's); null where zeromq.js has no XPublisher (tslab as before).
+ */
+function welcomingPublisher(): (new (...args: unknown[]) => object) | null {
+  try {
+    const tslabDir = dirname(require.resolve("tslab/package.json", { paths: [process.cwd(), __dirname] }));
+    const zmq = require(require.resolve("zeromq", { paths: [tslabDir] })) as Record<string, unknown>;
+    const XPublisher = zmq.XPublisher as (new (...args: unknown[]) => { verbosity: string | null }) | undefined;
+    if (typeof XPublisher !== "function" || typeof zmq.Publisher !== "function") return null;
+    class WelcomingPublisher extends XPublisher {
+      constructor(...args: unknown[]) {
+        super(...args);
+        // Every subscribe, also one to "" that a still-connected subscriber already made.
+        this.verbosity = "allSubs";
+      }
+    }
+    zmq.Publisher = WelcomingPublisher;
+    return WelcomingPublisher;
+  } catch {
+    return null;
+  }
+}
+
+/** Job 8: an iopub_welcome, signed as tslab signs its messages (HMAC-SHA256 of the four parts), for each subscription. */
+async function welcomeSubscribers(sock: XPub, key: string): Promise<void> {
+  const { createHmac, randomUUID } = require("node:crypto") as typeof import("node:crypto");
+  const session = randomUUID();
+  try {
+    for await (const [frame] of sock) {
+      if (frame === undefined || frame[0] !== 1) continue; // 0: an unsubscribe
+      const topic = frame.subarray(1);
+      const header = { msg_id: randomUUID(), session, username: "kernel", date: new Date().toISOString(), msg_type: "iopub_welcome", version: "5.3" };
+      const parts = [JSON.stringify(header), "{}", "{}", JSON.stringify({ subscription: topic.toString("utf8") })];
+      const hmac = createHmac("sha256", key);
+      for (const part of parts) hmac.update(part);
+      const signature = key === "" ? "" : hmac.digest("hex");
+      void sock.send([...(topic.length > 0 ? [topic] : []), "<IDS|MSG>", signature, ...parts]).catch(() => undefined);
+    }
+  } catch {
+    // the socket closed (shutdown): no more subscriptions
+  }
 }
 
 /** Job 6: the first cell's compile (tslab's prelude, the checker's first run), done while the spare waits. */
