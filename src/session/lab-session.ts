@@ -31,6 +31,8 @@ interface HostSession {
   kernel: KernelConnection;
 }
 
+/** How often kernel_info is asked again while a connected kernel has sent no status (see startHostSession). */
+const KERNEL_INFO_AGAIN_MS = 3000;
 /** How many of the Jupyter server's last log lines a kernel that did not start is told with. */
 const SERVER_LOG_LINES = 20;
 
@@ -41,6 +43,15 @@ async function startHostSession(settings: ServerConnection.ISettings, root: stri
   if (!model.kernel) throw new KernelStartError("ERR_KERNEL_NOT_STARTED", `${path}: the server started no kernel`);
   const kernel = new KernelConnection({ model: model.kernel, serverSettings: settings, handleComms: false });
   let timer: NodeJS.Timeout | undefined;
+  // Why ask again: kernel.info resolves only when the kernel_info request's reply AND its idle
+  // status have arrived. The Jupyter server does not "nudge" a kernel it sees busy when the
+  // websocket opens (Notebook 6 and jupyter_server alike), so the websocket's new IOPub
+  // subscription may not have reached the kernel yet when it publishes that status. The status
+  // is then lost, and the promise would wait for ever ("status unknown, websocket connected",
+  // seen in CI). A later request's status comes through the established subscription.
+  const askAgain = setInterval(() => {
+    if (kernel.connectionStatus === "connected" && kernel.status === "unknown") void kernel.requestKernelInfo().catch(() => undefined);
+  }, KERNEL_INFO_AGAIN_MS);
   try {
     // kernel_info answered: the kernel runs in its host and listens on all its channels.
     await Promise.race([
@@ -58,6 +69,7 @@ async function startHostSession(settings: ServerConnection.ISettings, root: stri
     throw err;
   } finally {
     clearTimeout(timer);
+    clearInterval(askAgain);
   }
   return { sessionId: model.id, kernel };
 }
