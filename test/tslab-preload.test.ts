@@ -1,10 +1,12 @@
 // tslab-preload's third job, alone: the sends tslab makes without waiting are chained per
-// zeromq socket, so none is refused and they arrive in order. (The stop button, its first two
+// zeromq socket, so none is refused and they arrive in order; and its eighth, in a real tslab
+// started by host-kernel: each IOPub subscriber is welcomed. (The stop button, its first two
 // jobs, is tested through real kernels in lab-kernels and stop-button.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { dirname, join } from "node:path";
 import { projectRoot } from "./support/lab-fixture";
 import { freePort } from "../src/common/free-port";
 
@@ -51,4 +53,50 @@ test("without it, zeromq.js defers the 513th send made without waiting and refus
   const plain = run(false, await freePort());
   assert.match(plain.refused, /^send 514: Socket is busy writing/);
   assert.ok(plain.got < 1200, JSON.stringify(plain));
+});
+
+test("each IOPub subscriber, the first and one more to the same topic, gets a signed iopub_welcome without any request (JEP 65: the server's nudge ends at once)", { timeout: 60_000 }, async () => {
+  const zmq = require(require.resolve("zeromq", { paths: [dirname(require.resolve("tslab/package.json"))] }));
+  const key = randomBytes(16).toString("hex");
+  const info: Record<string, unknown> = { transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256" };
+  for (const channel of ["shell", "iopub", "stdin", "control", "hb"]) {
+    let port: number;
+    do port = await freePort(); while (Object.values(info).includes(port));
+    info[`${channel}_port`] = port;
+  }
+  const kernel = spawn(process.execPath, [join(projectRoot, "dist", "src", "host", "host-kernel.js")], { cwd: projectRoot, stdio: ["pipe", "ignore", "ignore"] });
+  const sockets: Array<{ close(): void }> = [];
+  const sign = (parts: string[]) => parts.reduce((h, part) => h.update(part), createHmac("sha256", key)).digest("hex");
+  const within = <T>(ms: number, what: string, p: Promise<T>) => {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
+  };
+  try {
+    kernel.stdin.write(JSON.stringify(info) + "\n");
+    // Started: a kernel_info reply on shell (tslab binds all five sockets together).
+    const dealer = new zmq.Dealer({ linger: 0 });
+    sockets.push(dealer);
+    dealer.connect(`tcp://127.0.0.1:${info.shell_port}`);
+    const header = { msg_id: randomUUID(), session: "test", username: "test", date: new Date().toISOString(), msg_type: "kernel_info_request", version: "5.3" };
+    const parts = [JSON.stringify(header), "{}", "{}", "{}"];
+    await dealer.send(["<IDS|MSG>", sign(parts), ...parts]);
+    await within(30_000, "tslab's kernel_info reply", dealer.receive());
+    // Then subscribers, each sent nothing: what arrives is the welcome alone.
+    for (const which of ["first", "second, to the same topic"]) {
+      const sub = new zmq.Subscriber({ linger: 0 });
+      sockets.push(sub);
+      sub.connect(`tcp://127.0.0.1:${info.iopub_port}`);
+      sub.subscribe();
+      const frames: string[] = ((await within(5000, `the ${which} subscriber's welcome`, sub.receive())) as Buffer[]).map(String);
+      const at = frames.indexOf("<IDS|MSG>");
+      const [signature, head, parent, metadata, content] = frames.slice(at + 1);
+      assert.equal(JSON.parse(head).msg_type, "iopub_welcome", which);
+      assert.equal(signature, sign([head, parent, metadata, content]), `${which}: the welcome is signed with the connection's key`);
+      assert.deepEqual([JSON.parse(parent), JSON.parse(content)], [{}, { subscription: "" }]);
+    }
+  } finally {
+    for (const socket of sockets) socket.close();
+    kernel.stdin.end();
+    await new Promise((resolve) => (kernel.exitCode !== null ? resolve(null) : kernel.once("exit", resolve)));
+  }
 });
