@@ -125,7 +125,8 @@ const median = (xs: number[]) => {
 async function runFrontEnd(frontEnd: LuminoFrontEnd): Promise<Timings> {
   const timings: Timings = { frontEnd, kernelReadyMs: {}, cells: [], stopPressToEndMs: [], partsMs: {}, knownAppErrors: [], trivial: { kernelReadyMs: { typescript: NaN, python: NaN }, typescriptMs: [], pythonMs: [] } };
   const t0 = Date.now();
-  server = await startJupyter({ notebookDir: join(scratch, "notebooks"), lab, log: "capture", frontEnd, exposeApp: true, pythonKernel: true });
+  // spares: as `npm start` serves the notebooks (what a student's kernel start and restart cost there).
+  server = await startJupyter({ notebookDir: join(scratch, "notebooks"), lab, log: "capture", frontEnd, exposeApp: true, pythonKernel: true, spares: true });
   chromium = await launchChromium();
   profiles.push(chromium.profileDir);
   const errors = new PageErrors(frontEnd);
