@@ -1,4 +1,4 @@
-// Loaded into tslab's process by host-kernel (node -r). Three jobs:
+// Loaded into tslab's process by host-kernel (node -r). Its jobs:
 //
 // 1. The stop button ends the cell it was pressed for, with one press, and never a later cell.
 //    tslab alone interrupts on SIGINT, and only an await under way: a signal that lands while it
