@@ -4,12 +4,12 @@
 //
 //   node dist/src/host/kernel-check.js        (cwd: the project)   exit 0 = the kernel answered
 import { spawn } from "node:child_process";
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import type * as Zmq from "zeromq";
 import { freePort } from "../common/free-port";
-import { CHANNELS, EXIT_FAILED, portOf, type ConnectionInfo } from "./protocol";
+import { CHANNELS, EXIT_FAILED, portOf, signMessage, type ConnectionInfo } from "./protocol";
 
 const TIMEOUT_MS = 120_000; // a first tslab start on a small VM compiles TypeScript: be patient
 const CELL = 'const kernelCheckAnswer: string = require("os").hostname(); kernelCheckAnswer';
@@ -43,11 +43,7 @@ async function main(): Promise<void> {
   let done = false;
   const timer = setTimeout(() => fail(`no answer from the kernel within ${TIMEOUT_MS / 1000} s`), TIMEOUT_MS);
 
-  const sign = (parts: string[]) => {
-    const hmac = createHmac("sha256", key);
-    for (const part of parts) hmac.update(part);
-    return hmac.digest("hex");
-  };
+  const sign = (parts: string[]) => signMessage(key, parts);
   const message = (msgType: string, content: object) => {
     const header = { msg_id: randomUUID(), session: "kernel-check", username: "host-setup", date: new Date().toISOString(), msg_type: msgType, version: "5.3" };
     const parts = [JSON.stringify(header), "{}", "{}", JSON.stringify(content)];

@@ -15,11 +15,23 @@
 //                                              (SIGINT if no "ack N" in 0.5 s)      cell running then
 //   stdin closed (launcher gone/stopping)--->  SIGTERM, SIGKILL after 2 s      --> exits
 //                                        <---  exit status: tslab's; 1 = refused or failed
+import { createHmac } from "node:crypto";
 import { join } from "node:path";
 
 /** The five ZeroMQ channels of a Jupyter kernel, in the order of the connection file. */
 export const CHANNELS = ["shell", "iopub", "stdin", "control", "hb"] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * A Jupyter message's signature (the wire protocol's hmac-sha256 of header, parent header,
+ * metadata and content, in that order); "" when the connection has no key, as the protocol says.
+ */
+export function signMessage(key: string, parts: readonly string[]): string {
+  if (key === "") return "";
+  const hmac = createHmac("sha256", key);
+  for (const part of parts) hmac.update(part);
+  return hmac.digest("hex");
+}
 
 /** A Jupyter connection file's contents as host-kernel accepts them (see connection.ts for the rules). */
 export interface ConnectionInfo {

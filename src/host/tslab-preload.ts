@@ -65,12 +65,14 @@
 //    so it always reaches the new subscriber. A front end that knows no iopub_welcome ignores it.
 //
 // If tslab's layout ever changes, this does nothing and tslab interrupts as it always did.
+import { randomUUID } from "node:crypto";
 import { Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { inspect } from "node:util";
 import { dirname, join } from "node:path";
 import { trace, traceNow, traceProcessStart, tracing } from "./trace";
 import { SPARE_ENV } from "./spare";
+import { signMessage } from "./protocol";
 
 traceProcessStart("tslab");
 
@@ -309,16 +311,20 @@ const FLUSH_MS = 20;
 /** Job 7: after the sockets close, before the process exits. */
 const EXIT_AFTER_CLOSE_MS = 50;
 
+/** The zeromq.js instance tslab loads (resolved from tslab's own folder), or null where it cannot be found. */
+function tslabZeromq(): Record<string, unknown> | null {
+  try {
+    const tslabDir = dirname(require.resolve("tslab/package.json", { paths: [process.cwd(), __dirname] }));
+    return require(require.resolve("zeromq", { paths: [tslabDir] })) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
 /** Job 3: zeromq.js sends one at a time per socket, in the order tslab makes them. */
 function chainZmqSends(): void {
-  let zmq: Record<string, { prototype: { send?: Send } } | undefined>;
-  try {
-    // The instance tslab loads: resolved from tslab's own folder.
-    const tslabDir = dirname(require.resolve("tslab/package.json", { paths: [process.cwd(), __dirname] }));
-    zmq = require(require.resolve("zeromq", { paths: [tslabDir] }));
-  } catch {
-    return;
-  }
+  const zmq = tslabZeromq() as Record<string, { prototype: { send?: Send } } | undefined> | null;
+  if (zmq === null) return;
   const last = new WeakMap<object, Promise<void>>();
   // send is a read-only native method of zeromq's Socket: each class tslab uses gets its own.
   for (const name of ["Publisher", "Router", "Reply"]) {
@@ -410,13 +416,8 @@ function traceStartup(): void {
 /** Job 4: "listening" to host-kernel once tslab's five binds have resolved (and their trace lines). */
 function watchBinds(): void {
   if (!tracing && !(quickStart && controlChannel !== null)) return;
-  let zmq: Record<string, { prototype: { bind?: (...args: unknown[]) => Promise<void> } } | undefined>;
-  try {
-    const tslabDir = dirname(require.resolve("tslab/package.json", { paths: [process.cwd(), __dirname] }));
-    zmq = require(require.resolve("zeromq", { paths: [tslabDir] }));
-  } catch {
-    return;
-  }
+  const zmq = tslabZeromq() as Record<string, { prototype: { bind?: (...args: unknown[]) => Promise<void> } } | undefined> | null;
+  if (zmq === null) return;
   let started = 0;
   let bound = 0;
   // tslab binds five sockets (iopub, shell, control, stdin, hb), all at once, at its start.
@@ -529,9 +530,9 @@ interface XPub extends AsyncIterable<Buffer[]> {
  * other messages are the same PUB's); null where zeromq.js has no XPublisher (tslab as before).
  */
 function welcomingPublisher(): (new (...args: unknown[]) => object) | null {
+  const zmq = tslabZeromq();
+  if (zmq === null) return null;
   try {
-    const tslabDir = dirname(require.resolve("tslab/package.json", { paths: [process.cwd(), __dirname] }));
-    const zmq = require(require.resolve("zeromq", { paths: [tslabDir] })) as Record<string, unknown>;
     const XPublisher = zmq.XPublisher as (new (...args: unknown[]) => { verbosity: string | null }) | undefined;
     if (typeof XPublisher !== "function" || typeof zmq.Publisher !== "function") return null;
     class WelcomingPublisher extends XPublisher {
@@ -550,7 +551,6 @@ function welcomingPublisher(): (new (...args: unknown[]) => object) | null {
 
 /** Job 8: an iopub_welcome, signed as tslab signs its messages (HMAC-SHA256 of the four parts), for each subscription. */
 async function welcomeSubscribers(sock: XPub, key: string): Promise<void> {
-  const { createHmac, randomUUID } = require("node:crypto") as typeof import("node:crypto");
   const session = randomUUID();
   try {
     for await (const [frame] of sock) {
@@ -558,10 +558,7 @@ async function welcomeSubscribers(sock: XPub, key: string): Promise<void> {
       const topic = frame.subarray(1);
       const header = { msg_id: randomUUID(), session, username: "kernel", date: new Date().toISOString(), msg_type: "iopub_welcome", version: "5.3" };
       const parts = [JSON.stringify(header), "{}", "{}", JSON.stringify({ subscription: topic.toString("utf8") })];
-      const hmac = createHmac("sha256", key);
-      for (const part of parts) hmac.update(part);
-      const signature = key === "" ? "" : hmac.digest("hex");
-      void sock.send([...(topic.length > 0 ? [topic] : []), "<IDS|MSG>", signature, ...parts]).catch(() => undefined);
+      void sock.send([...(topic.length > 0 ? [topic] : []), "<IDS|MSG>", signMessage(key, parts), ...parts]).catch(() => undefined);
     }
   } catch {
     // the socket closed (shutdown): no more subscriptions
