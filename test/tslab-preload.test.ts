@@ -9,6 +9,8 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import { projectRoot } from "./support/lab-fixture";
 import { freePort } from "../src/common/free-port";
+import { CHANNELS } from "../src/host/protocol";
+import { deadline } from "../bench/deadlines";
 
 const preload = join(projectRoot, "dist", "src", "host", "tslab-preload.js");
 
@@ -59,7 +61,7 @@ test("each IOPub subscriber, the first and one more to the same topic, gets a si
   const zmq = require(require.resolve("zeromq", { paths: [dirname(require.resolve("tslab/package.json"))] }));
   const key = randomBytes(16).toString("hex");
   const info: Record<string, unknown> = { transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256" };
-  for (const channel of ["shell", "iopub", "stdin", "control", "hb"]) {
+  for (const channel of CHANNELS) {
     let port: number;
     do port = await freePort(); while (Object.values(info).includes(port));
     info[`${channel}_port`] = port;
@@ -67,10 +69,6 @@ test("each IOPub subscriber, the first and one more to the same topic, gets a si
   const kernel = spawn(process.execPath, [join(projectRoot, "dist", "src", "host", "host-kernel.js")], { cwd: projectRoot, stdio: ["pipe", "ignore", "ignore"] });
   const sockets: Array<{ close(): void }> = [];
   const sign = (parts: string[]) => parts.reduce((h, part) => h.update(part), createHmac("sha256", key)).digest("hex");
-  const within = <T>(ms: number, what: string, p: Promise<T>) => {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
-  };
   try {
     kernel.stdin.write(JSON.stringify(info) + "\n");
     // Started: a kernel_info reply on shell (tslab binds all five sockets together).
@@ -80,14 +78,14 @@ test("each IOPub subscriber, the first and one more to the same topic, gets a si
     const header = { msg_id: randomUUID(), session: "test", username: "test", date: new Date().toISOString(), msg_type: "kernel_info_request", version: "5.3" };
     const parts = [JSON.stringify(header), "{}", "{}", "{}"];
     await dealer.send(["<IDS|MSG>", sign(parts), ...parts]);
-    await within(30_000, "tslab's kernel_info reply", dealer.receive());
+    await deadline(dealer.receive(), 30_000, "tslab's kernel_info reply");
     // Then subscribers, each sent nothing: what arrives is the welcome alone.
     for (const which of ["first", "second, to the same topic"]) {
       const sub = new zmq.Subscriber({ linger: 0 });
       sockets.push(sub);
       sub.connect(`tcp://127.0.0.1:${info.iopub_port}`);
       sub.subscribe();
-      const frames: string[] = ((await within(5000, `the ${which} subscriber's welcome`, sub.receive())) as Buffer[]).map(String);
+      const frames: string[] = ((await deadline(sub.receive(), 5000, `the ${which} subscriber's welcome`)) as Buffer[]).map(String);
       const at = frames.indexOf("<IDS|MSG>");
       const [signature, head, parent, metadata, content] = frames.slice(at + 1);
       assert.equal(JSON.parse(head).msg_type, "iopub_welcome", which);
